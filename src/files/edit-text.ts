@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { stackError } from '../errors.js';
+import { FILE_TYPES, invalidFile, keyMissing, type Editor, type FileType } from './editor.js';
+import { jsonEditor } from './json.js';
+import { pythonEditor } from './python.js';
+import { setupCfgEditor } from './setup-cfg.js';
+import { AUTO_KEY, tomlEditor } from './toml.js';
+import { yamlEditor } from './yaml.js';
+
+const EDITORS: Record<FileType, Editor> = {
+  json: jsonEditor,
+  yaml: yamlEditor,
+  toml: tomlEditor,
+  'setup.cfg': setupCfgEditor,
+  python: pythonEditor,
+};
+
+/** The key edited when a version file names none. */
+export const DEFAULT_KEYS: Record<FileType, string> = {
+  json: 'version',
+  yaml: 'version',
+  toml: AUTO_KEY,
+  'setup.cfg': 'metadata.version',
+  python: '__version__',
+};
+
+/** The file type from `explicit` or else from the file name; EUNKNOWNFILETYPE when neither tells. */
+export function detectFileType(filePath: string, explicit?: string): FileType {
+  if (explicit !== undefined) {
+    if ((FILE_TYPES as readonly string[]).includes(explicit)) return explicit as FileType;
+    throw stackError('EUNKNOWNFILETYPE', { path: filePath });
+  }
+  const name = path.basename(filePath).toLowerCase();
+  if (name === 'setup.cfg') return 'setup.cfg';
+  const byExtension: Record<string, FileType> = {
+    '.json': 'json',
+    '.yaml': 'yaml',
+    '.yml': 'yaml',
+    '.toml': 'toml',
+    '.py': 'python',
+  };
+  const type = byExtension[path.extname(name)];
+  if (!type) throw stackError('EUNKNOWNFILETYPE', { path: filePath });
+  return type;
+}
+
+export interface TextEdit {
+  /** The concrete key (pyproject's `auto` becomes `project.version` or `tool.poetry.version`). */
+  key: string;
+  oldValue: string;
+  newText: string;
+}
+
+const BOM = '\uFEFF';
+
+/**
+ * One edit in memory: parse, read the old value, replace it, and parse the result again to prove the
+ * new text holds exactly `value` at `key`. Throws the file's StackError; never touches the disk.
+ */
+export function editText(
+  type: FileType,
+  text: string,
+  key: string,
+  value: string,
+  filePath: string,
+): TextEdit {
+  // Parsers reject or mangle a byte order mark, so it is set aside and put back unchanged.
+  const bom = text.startsWith(BOM) ? BOM : '';
+  const body = text.slice(bom.length);
+  const editor = EDITORS[type];
+  const doc = editor.parse(body, filePath);
+  const concrete = doc.resolveKey?.(key) ?? key;
+  const oldValue = doc.get(key);
+  if (oldValue === undefined) throw keyMissing(filePath, concrete);
+  const newBody = doc.set(key, value);
+  const readBack = editor.parse(newBody, filePath).get(key);
+  if (readBack !== value) {
+    throw invalidFile(
+      filePath,
+      `writing \`${value}\` at \`${concrete}\` would read back as \`${String(readBack)}\``,
+    );
+  }
+  return { key: concrete, oldValue, newText: bom + newBody };
+}

@@ -1,0 +1,43 @@
+import { stackError, type StackError } from '../errors.js';
+
+export type FileType = 'json' | 'yaml' | 'toml' | 'setup.cfg' | 'python';
+
+export const FILE_TYPES: readonly FileType[] = ['json', 'yaml', 'toml', 'setup.cfg', 'python'];
+
+export interface EditorDoc {
+  /**
+   * Current value at key, or undefined if absent. Throws a StackError when the key is there but
+   * cannot hold a version (an object, a `dynamic` or `attr:` version, a malformed assignment).
+   */
+  get(key: string): string | undefined;
+  /** Returns the new full text with the value replaced, byte-identical elsewhere. */
+  set(key: string, value: string): string;
+  /** The concrete key an alias such as pyproject's `auto` stands for in this file. */
+  resolveKey?(key: string): string;
+}
+
+export interface Editor {
+  /** Throws EINVALIDVERSIONFILE. */
+  parse(text: string, path: string): EditorDoc;
+}
+
+export function invalidFile(path: string, reason: string): StackError {
+  return stackError('EINVALIDVERSIONFILE', { path, reason });
+}
+
+export function keyMissing(path: string, key: string, hint?: string): StackError {
+  return stackError('EVERSIONKEYMISSING', { path, key, hint });
+}
+
+/** Dotted key path; a key that itself contains a dot cannot be addressed. */
+export function splitKey(key: string): string[] {
+  return key.split('.');
+}
+
+export function replaceRange(
+  text: string,
+  [start, end]: readonly [number, number],
+  replacement: string,
+): string {
+  return text.slice(0, start) + replacement + text.slice(end);
+}

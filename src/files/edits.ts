@@ -1,0 +1,190 @@
+import { readFile } from 'node:fs/promises';
+import { stackError, throwAll } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { DEFAULT_KEYS, detectFileType, editText } from './edit-text.js';
+import { invalidFile, type FileType } from './editor.js';
+import { assertNotSymlink, resolveInRepo } from './safe-path.js';
+
+export interface VersionEdit {
+  /** Relative to the repository root. */
+  path: string;
+  /** Dotted key; the type's DEFAULT_KEYS entry when absent. */
+  key?: string;
+  value: string;
+  type?: FileType;
+  /** Option that named the file, for error messages (`python.versionFiles[0]`). */
+  option: string;
+}
+
+export interface CheckedEdit extends VersionEdit {
+  abs: string;
+  type: FileType;
+  /** The concrete key, e.g. `project.version` for pyproject's `auto`. */
+  key: string;
+  oldValue: string;
+  /** The file's text before this edit (after earlier edits of the same file) and after it. */
+  oldText: string;
+  newText: string;
+}
+
+export interface VersionChange {
+  path: string;
+  key: string;
+  oldValue: string;
+  newValue: string;
+}
+
+export type WriteFile = (abs: string, data: string) => Promise<void>;
+
+async function readVersionFile(abs: string, edit: VersionEdit): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(abs);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw stackError('EVERSIONFILEMISSING', { path: edit.path, option: edit.option });
+    }
+    const reason = code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code ?? String(error)})`;
+    throw invalidFile(edit.path, reason);
+  }
+  try {
+    // Fatal decoding: silently replacing bad bytes would change the file outside the edited value.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw invalidFile(edit.path, 'it is not UTF-8 text');
+  }
+}
+
+async function checkEdit(
+  root: string,
+  edit: VersionEdit,
+  texts: Map<string, Promise<string>>,
+): Promise<CheckedEdit> {
+  const type = detectFileType(edit.path, edit.type);
+  if (edit.value === '' || /\p{Cc}/u.test(edit.value)) {
+    throw stackError('EINVALIDVERSION', {
+      version: JSON.stringify(edit.value),
+      target: `\`${edit.path}\``,
+      reason: 'a version file value must be non-empty and free of control characters',
+      fix: `Check what \`${edit.option}\` renders.`,
+    });
+  }
+  const abs = await resolveInRepo(root, edit.path, edit.option);
+  await assertNotSymlink(abs, edit.option, edit.path);
+  if (!texts.has(abs)) texts.set(abs, readVersionFile(abs, edit));
+  const oldText = await (texts.get(abs) as Promise<string>);
+  const { key, oldValue, newText } = editText(
+    type,
+    oldText,
+    edit.key ?? DEFAULT_KEYS[type],
+    edit.value,
+    edit.path,
+  );
+  // Later edits of the same file start from this one's result.
+  texts.set(abs, Promise.resolve(newText));
+  return { ...edit, abs, type, key, oldValue, oldText, newText };
+}
+
+/**
+ * Validates every edit (inside the repository, not a symlink, exists, parses, key present) and
+ * computes the new texts. Collects all problems; never writes. Several edits of one file apply in order.
+ */
+export async function checkEdits(
+  root: string,
+  edits: readonly VersionEdit[],
+): Promise<{ checked: CheckedEdit[]; errors: Error[] }> {
+  const checked: CheckedEdit[] = [];
+  const errors: Error[] = [];
+  const seen = new Set<string>();
+  const texts = new Map<string, Promise<string>>();
+  for (const edit of edits) {
+    try {
+      checked.push(await checkEdit(root, edit, texts));
+    } catch (error) {
+      // A broken file fails every edit of it the same way; say so once.
+      const message = (error as Error).message;
+      if (!seen.has(message)) errors.push(error as Error);
+      seen.add(message);
+    }
+  }
+  return { checked, errors };
+}
+
+interface FileWrite {
+  abs: string;
+  path: string;
+  before: string;
+  after: string;
+}
+
+function fileWrites(checked: readonly CheckedEdit[]): FileWrite[] {
+  const files = new Map<string, FileWrite>();
+  for (const edit of checked) {
+    const file = files.get(edit.abs) ?? {
+      abs: edit.abs,
+      path: edit.path,
+      before: edit.oldText,
+      after: edit.oldText,
+    };
+    file.after = edit.newText;
+    files.set(edit.abs, file);
+  }
+  return [...files.values()].filter((file) => file.after !== file.before);
+}
+
+async function restore(
+  written: readonly FileWrite[],
+  writeFile: WriteFile,
+  failed: FileWrite,
+  cause: unknown,
+): Promise<Error> {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const unrestored: string[] = [];
+  let restoreReason = '';
+  for (const file of [...written].reverse()) {
+    try {
+      await writeFile(file.abs, file.before);
+    } catch (error) {
+      unrestored.push(file.path);
+      restoreReason ||= (error as Error).message;
+    }
+  }
+  if (unrestored.length === 0) return stackError('EWRITEFAILED', { path: failed.path, reason });
+  return stackError('ERESTOREFAILED', {
+    path: failed.path,
+    reason,
+    files: unrestored.join(' '),
+    restoreReason,
+  });
+}
+
+/**
+ * Validates all edits first (throwing every problem at once), then writes every changed file
+ * atomically as one set: when a write fails, the files already written get their old text back
+ * (EWRITEFAILED). Returns the edits that changed something.
+ */
+export async function applyEdits(
+  root: string,
+  edits: readonly VersionEdit[],
+  { writeFile = writeFileAtomic }: { writeFile?: WriteFile } = {},
+): Promise<VersionChange[]> {
+  const { checked, errors } = await checkEdits(root, edits);
+  throwAll(errors);
+  const written: FileWrite[] = [];
+  for (const file of fileWrites(checked)) {
+    try {
+      // Whatever changed the file since it was checked would be lost; stop instead.
+      if ((await readFile(file.abs, 'utf8')) !== file.before) {
+        throw new Error('it changed while the release was running');
+      }
+      await writeFile(file.abs, file.after);
+      written.push(file);
+    } catch (error) {
+      throw await restore(written, writeFile, file, error);
+    }
+  }
+  return checked
+    .filter((edit) => edit.newText !== edit.oldText)
+    .map((edit) => ({ path: edit.path, key: edit.key, oldValue: edit.oldValue, newValue: edit.value }));
+}

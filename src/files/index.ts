@@ -1,0 +1,13 @@
+export type { Editor, EditorDoc, FileType } from './editor.js';
+export { FILE_TYPES } from './editor.js';
+export { DEFAULT_KEYS, detectFileType, editText, type TextEdit } from './edit-text.js';
+export {
+  applyEdits,
+  checkEdits,
+  type CheckedEdit,
+  type VersionChange,
+  type VersionEdit,
+  type WriteFile,
+} from './edits.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { assertNotSymlink, checkPath, resolveInRepo, type PathCheck } from './safe-path.js';
