@@ -1,0 +1,276 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import zlib from 'node:zlib';
+
+/**
+ * A streaming POSIX (ustar + PAX) tar writer behind gzip. It writes exactly what it is given, in the
+ * order given, with no clock, user or host in the bytes: the caller decides paths, order, modes and
+ * mtimes, so the same input always gives the same archive.
+ */
+export interface TarEntryBase {
+  path: string;
+  /** Seconds since the epoch. */
+  mtime: number;
+  mode?: number;
+}
+
+export interface TarGzOptions {
+  /** zlib level; 6 is zlib's and Go's default. */
+  level?: number;
+  /** Latin-1 text stored in the gzip header's FCOMMENT field (Helm writes "Helm"). */
+  gzipComment?: string;
+}
+
+/**
+ * Await each call before the next. Any error (bad path, byte count, stream error) ends the writer:
+ * later calls reject with it, and `out` is left for the caller to destroy and delete.
+ */
+export interface TarGzWriter {
+  addFile(
+    entry: TarEntryBase & { size: number; source: Buffer | (() => NodeJS.ReadableStream) },
+  ): Promise<void>;
+  addSymlink(entry: TarEntryBase & { target: string }): Promise<void>;
+  addDirectory(entry: TarEntryBase): Promise<void>;
+  /** Writes the end-of-archive blocks and the gzip trailer; resolves once `out` has finished. */
+  finish(): Promise<void>;
+}
+
+const BLOCK = 512;
+const ZEROS = Buffer.alloc(2 * BLOCK);
+const MAX_OCTAL_11 = 8 ** 11 - 1;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+type TypeFlag = '0' | '2' | '5' | 'x';
+
+interface Header {
+  name: string;
+  prefix: string;
+  mode: number;
+  size: number;
+  mtime: number;
+  type: TypeFlag;
+  linkname: string;
+}
+
+/** Octal digits, zero-padded, NUL-terminated in a field of `width` bytes. */
+function octal(buf: Buffer, offset: number, width: number, value: number): void {
+  buf.write(value.toString(8).padStart(width - 1, '0'), offset, width - 1, 'ascii');
+}
+
+function ustarHeader(h: Header): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  b.write(h.name, 0, 100, 'ascii');
+  octal(b, 100, 8, h.mode);
+  octal(b, 108, 8, 0); // uid
+  octal(b, 116, 8, 0); // gid
+  octal(b, 124, 12, h.size);
+  octal(b, 136, 12, h.mtime);
+  b.fill(0x20, 148, 156); // checksum is computed over spaces in its own field
+  b.write(h.type, 156, 1, 'ascii');
+  b.write(h.linkname, 157, 100, 'ascii');
+  b.write('ustar\u000000', 257, 8, 'ascii');
+  octal(b, 329, 8, 0); // devmajor
+  octal(b, 337, 8, 0); // devminor
+  b.write(h.prefix, 345, 155, 'ascii');
+  let sum = 0;
+  for (const byte of b) sum += byte;
+  b.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'ascii');
+  return b;
+}
+
+/** Splits a path over ustar's prefix (155) and name (100) fields, or says it needs PAX. */
+function splitUstar(p: string): { name: string; prefix: string } | undefined {
+  if (!PRINTABLE_ASCII.test(p)) return undefined;
+  if (p.length <= 100) return { name: p, prefix: '' };
+  for (let i = p.indexOf('/'); i !== -1 && i <= 155; i = p.indexOf('/', i + 1)) {
+    const name = p.slice(i + 1);
+    if (name.length > 0 && name.length <= 100) return { name, prefix: p.slice(0, i) };
+  }
+  return undefined;
+}
+
+/** A PAX record is "<len> key=value\n" where len counts its own digits too. */
+function paxRecord(key: string, value: string): string {
+  const rest = Buffer.byteLength(` ${key}=${value}\n`);
+  let len = rest + String(rest).length;
+  if (String(len).length + rest !== len) len = rest + String(len).length;
+  return `${len} ${key}=${value}\n`;
+}
+
+/** An ASCII stand-in for the ustar fields of an entry whose real name lives in its PAX header. */
+const fallback = (p: string): string => p.replace(/[^\x20-\x7e]/g, '_').slice(-100);
+
+/** Only clean relative paths: tar readers differ on how they treat `..`, `/x`, `a//b` or `./a`. */
+function checkPath(p: string, directory: boolean): string {
+  const q = p.replace(/\/+$/, '');
+  if (
+    q === '' ||
+    q.startsWith('/') ||
+    q.includes('\0') ||
+    q.split('/').some((s) => ['', '.', '..'].includes(s))
+  ) {
+    throw new Error(`tar: refusing unsafe entry path ${JSON.stringify(p)}`);
+  }
+  return directory ? `${q}/` : q;
+}
+
+function checkNumber(what: string, v: number, max = MAX_OCTAL_11): void {
+  if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new Error(`tar: invalid ${what} ${v}`);
+}
+
+let crcTable: Int32Array | undefined;
+
+/** Software CRC-32 (gzip's), for Node versions before zlib.crc32 (20.15). */
+export function softCrc32(data: Uint8Array, previous = 0): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = ~previous;
+  for (const byte of data) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, previous?: number) => number }).crc32;
+const crc32 = nativeCrc32 ?? softCrc32;
+
+/**
+ * The gzip member header is written by hand around a raw deflate stream: Node's gzip header carries
+ * the OS byte of the platform Node was built for and cannot carry a comment; ours is fixed.
+ */
+function gzipHeader(level: number, comment: string | undefined): Buffer {
+  if (comment !== undefined && [...comment].some((ch) => ch === '\0' || ch.charCodeAt(0) > 0xff)) {
+    throw new Error('tar: gzipComment must be Latin-1 text without NUL');
+  }
+  const xfl = level === 9 ? 2 : level === 1 ? 4 : 0;
+  const fixed = Buffer.from([0x1f, 0x8b, 8, comment === undefined ? 0 : 0x10, 0, 0, 0, 0, xfl, 3]);
+  return comment === undefined ? fixed : Buffer.concat([fixed, Buffer.from(`${comment}\0`, 'latin1')]);
+}
+
+export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = {}): TarGzWriter {
+  const level = options.level ?? 6;
+  const deflate = zlib.createDeflateRaw({ level });
+  let crc = 0;
+  let isize = 0;
+  let failure: Error | undefined;
+  let busy = false;
+  let finished_ = false;
+
+  const fail = (error: Error): void => {
+    failure ??= error;
+    if (!deflate.destroyed) deflate.destroy(failure);
+  };
+  deflate.on('error', fail);
+  // pipe() does not forward the destination's errors; without this a full disk would hang on 'drain'.
+  out.on('error', fail);
+  out.write(gzipHeader(level, options.gzipComment));
+  deflate.pipe(out, { end: false });
+
+  async function write(chunk: Buffer): Promise<void> {
+    if (failure) throw failure;
+    crc = crc32(chunk, crc);
+    isize = (isize + chunk.length) >>> 0; // gzip's ISIZE is the length modulo 2^32
+    if (!deflate.write(chunk)) await once(deflate, 'drain');
+  }
+
+  async function pad(size: number): Promise<void> {
+    const rest = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (rest > 0) await write(ZEROS.subarray(0, rest));
+  }
+
+  /** One operation at a time, none after a failure or after finish. */
+  async function run(op: () => Promise<void>): Promise<void> {
+    if (failure) throw failure;
+    if (finished_) throw new Error('tar: writer already finished');
+    if (busy) throw new Error('tar: entries must be added one at a time (await each call)');
+    busy = true;
+    try {
+      await op();
+    } catch (error) {
+      fail(error as Error);
+      throw error;
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function header(e: TarEntryBase, type: '0' | '2' | '5', size: number, target = ''): Promise<void> {
+    const path = checkPath(e.path, type === '5');
+    const mode = e.mode ?? (type === '0' ? 0o644 : type === '5' ? 0o755 : 0o777);
+    checkNumber('mode', mode, 0o7777);
+    checkNumber('mtime', e.mtime);
+    checkNumber('size', size, Number.MAX_SAFE_INTEGER);
+    if (type === '2' && (target === '' || target.includes('\0')))
+      throw new Error(`tar: bad link target for ${path}`);
+    const split = splitUstar(path);
+    const linkFits = target.length <= 100 && PRINTABLE_ASCII.test(target);
+    let pax = split ? '' : paxRecord('path', path);
+    if (!linkFits) pax += paxRecord('linkpath', target);
+    if (size > MAX_OCTAL_11) pax += paxRecord('size', String(size));
+    if (pax) {
+      const body = Buffer.from(pax, 'utf8');
+      const base = fallback(path.replace(/\/$/, '').split('/').pop()!);
+      const name = `PaxHeaders/${base}`.slice(0, 100);
+      await write(
+        ustarHeader({
+          name,
+          prefix: '',
+          mode: 0o644,
+          size: body.length,
+          mtime: e.mtime,
+          type: 'x',
+          linkname: '',
+        }),
+      );
+      await write(body);
+      await pad(body.length);
+    }
+    const { name, prefix } = split ?? { name: fallback(path), prefix: '' };
+    const linkname = linkFits ? target : fallback(target);
+    await write(
+      ustarHeader({ name, prefix, mode, size: Math.min(size, MAX_OCTAL_11), mtime: e.mtime, type, linkname }),
+    );
+  }
+
+  return {
+    addFile: (e) =>
+      run(async () => {
+        await header(e, '0', e.size);
+        let n = 0;
+        const tooMany = (): Error => new Error(`tar: ${e.path} has more than the announced ${e.size} bytes`);
+        if (Buffer.isBuffer(e.source)) {
+          n = e.source.length;
+          if (n > e.size) throw tooMany();
+          await write(e.source);
+        } else {
+          // for-await pulls one chunk at a time and destroys the stream if we stop early.
+          for await (const chunk of e.source()) {
+            const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+            n += buf.length;
+            if (n > e.size) throw tooMany();
+            await write(buf);
+          }
+        }
+        if (n !== e.size) throw new Error(`tar: ${e.path} has ${n} bytes, ${e.size} were announced`);
+        await pad(n);
+      }),
+    addSymlink: (e) => run(() => header(e, '2', 0, e.target)),
+    addDirectory: (e) => run(() => header(e, '5', 0)),
+    finish: () =>
+      run(async () => {
+        await write(ZEROS);
+        deflate.end();
+        await finished(deflate);
+        finished_ = true;
+        const trailer = Buffer.alloc(8);
+        trailer.writeUInt32LE(crc, 0);
+        trailer.writeUInt32LE(isize, 4);
+        out.end(trailer);
+        await finished(out);
+      }),
+  };
+}
