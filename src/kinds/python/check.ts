@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isStackError, stackError } from '../../errors.js';
+import { exec } from '../../exec.js';
+import type { StepContext } from '../../kind.js';
+import { checkPath } from '../../files/safe-path.js';
+import { pypiCredentials, type PythonConfig } from './config.js';
+import { buildRequirements, distributionName } from './project.js';
+
+// Fixed Python source: what to look for travels in argv (`module:build`, `dist:setuptools`), so no
+// user value is ever spliced into code. Prints each entry that is missing, one per line.
+const PROBE = [
+  'import importlib, importlib.metadata, sys',
+  'for entry in sys.argv[1:]:',
+  '    kind, _, name = entry.partition(":")',
+  '    try:',
+  '        importlib.import_module(name) if kind == "module" else importlib.metadata.distribution(name)',
+  '    except Exception:',
+  '        print(entry)',
+].join('\n');
+
+interface Requirement {
+  entry: string;
+  purpose: string;
+  apt?: string;
+  pip: string;
+}
+
+const MODULES = {
+  build: { apt: 'apt-get install python3-build', pip: 'build' },
+  setuptools: { apt: 'apt-get install python3-setuptools', pip: 'setuptools' },
+  wheel: { apt: 'apt-get install python3-wheel', pip: 'wheel' },
+  twine: { apt: 'apt-get install twine', pip: 'twine' },
+} as const;
+
+function moduleRequirement(config: PythonConfig, name: keyof typeof MODULES, purpose: string): Requirement {
+  const { apt, pip } = MODULES[name];
+  return { entry: `module:${name}`, purpose, apt, pip: `${config.interpreter} -m pip install ${pip}` };
+}
+
+async function requirements(config: PythonConfig, ctx: StepContext): Promise<Requirement[]> {
+  const wanted: Requirement[] = [];
+  if (config.build && config.builder === 'build') {
+    wanted.push(moduleRequirement(config, 'build', 'build the wheel (`python -m build`)'));
+    // Without isolation the backend must already be installed in the interpreter itself.
+    if (!config.isolation) {
+      for (const dist of await buildRequirements(ctx.root)) {
+        const known = MODULES[dist.toLowerCase() as keyof typeof MODULES];
+        wanted.push({
+          entry: `dist:${dist}`,
+          purpose: 'build without isolation (`[build-system] requires`)',
+          ...(known ? { apt: known.apt } : {}),
+          pip: `${config.interpreter} -m pip install ${dist}`,
+        });
+      }
+    }
+  }
+  if (config.build && config.builder === 'setup.py') {
+    wanted.push(moduleRequirement(config, 'setuptools', 'run `setup.py bdist_wheel`'));
+    wanted.push(moduleRequirement(config, 'wheel', 'run `setup.py bdist_wheel`'));
+  }
+  if (config.publish)
+    wanted.push(moduleRequirement(config, 'twine', 'upload the wheel (`python -m twine upload`)'));
+  return wanted;
+}
+
+/** The interpreter runs, and has every module the configured build and upload import. */
+async function checkInterpreter(config: PythonConfig, ctx: StepContext): Promise<Error[]> {
+  const wanted = await requirements(config, ctx);
+  const entries = wanted.map((r) => r.entry);
+  let result;
+  try {
+    result = await exec(ctx, config.interpreter, ['-c', PROBE, ...entries], { quiet: true, reject: false });
+  } catch (error) {
+    if (isStackError(error) && error.code === 'ECOMMANDNOTFOUND') {
+      return [stackError('EPYTHONMISSING', { interpreter: config.interpreter })];
+    }
+    throw error;
+  }
+  if (result.exitCode !== 0) {
+    const reason = `does not run as Python (exit code ${result.exitCode}${result.stderr ? `: ${result.stderr.split('\n').at(-1)}` : ''})`;
+    return [stackError('EPYTHONMISSING', { interpreter: config.interpreter, reason })];
+  }
+  const missing = new Set(result.stdout.split('\n').map((l) => l.trim()));
+  return wanted
+    .filter((r) => missing.has(r.entry))
+    .map((r) =>
+      stackError('EPYTHONMODULE', {
+        module: r.entry.replace(/^\w+:/, ''),
+        interpreter: config.interpreter,
+        purpose: r.purpose,
+        apt: r.apt,
+        pip: r.pip,
+      }),
+    );
+}
+
+function checkSourceDateEpoch(ctx: StepContext): Error[] {
+  const value = ctx.env.SOURCE_DATE_EPOCH;
+  return value === undefined || value === '' || /^\d+$/.test(value)
+    ? []
+    : [stackError('ESOURCEDATEEPOCH', { value })];
+}
+
+async function checkBuild(
+  config: PythonConfig,
+  ctx: StepContext,
+  interpreterRuns: boolean,
+): Promise<Error[]> {
+  const errors: Error[] = [...checkSourceDateEpoch(ctx)];
+  if (config.builder === 'setup.py' && !existsSync(path.join(ctx.root, 'setup.py'))) {
+    errors.push(
+      stackError('EINVALIDOPTION', {
+        option: 'python.builder',
+        problem: '"setup.py" needs a setup.py at the repository root',
+      }),
+    );
+  }
+  const dist = await checkPath(ctx.root, config.distDir, 'python.distDir');
+  if (!dist.ok) errors.push(dist.error);
+  // Without a working interpreter `setup.py --name` would only repeat EPYTHONMISSING.
+  if (interpreterRuns || config.distName) {
+    await distributionName(config, ctx).catch((error: Error) => errors.push(error));
+  }
+  return errors;
+}
+
+function checkCredentials(ctx: StepContext): Error[] {
+  if (pypiCredentials(ctx.env)) return [];
+  const missing = ['TWINE_USERNAME', 'TWINE_PASSWORD'].filter((name) => !ctx.env[name]);
+  return [stackError('EPYPICREDENTIALS', { missing: ['PYPI_TOKEN', ...missing] })];
+}
+
+/**
+ * verifyConditions for the wheel: read-only. The credentials are only checked for presence: PyPI's
+ * upload API has no read-only call that proves a token may upload, and its JSON API ignores tokens.
+ */
+export async function checkPythonBuild(config: PythonConfig, ctx: StepContext): Promise<Error[]> {
+  if (!config.build) return [];
+  const interpreter = await checkInterpreter(config, ctx);
+  const runs = !interpreter.some((e) => isStackError(e) && e.code === 'EPYTHONMISSING');
+  const build = await checkBuild(config, ctx, runs);
+  return [...interpreter, ...build, ...(config.publish ? checkCredentials(ctx) : [])];
+}

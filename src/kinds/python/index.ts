@@ -1,0 +1,89 @@
+import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
+import { pep440ChannelProblem, wheelFileName } from '../../version.js';
+import { stackError } from '../../errors.js';
+import { resolvePythonConfig, type PythonConfig } from './config.js';
+import { buildWheel } from './build.js';
+import { checkPythonBuild } from './check.js';
+import { distributionName } from './project.js';
+import { publishWheel } from './publish.js';
+
+/** The Python package: its version files (PEP 440), the wheel, and optionally its upload to an index. */
+export const pythonKind = defineKind<PythonConfig>({
+  name: 'python',
+  entry: 'python',
+  resolveConfig: resolvePythonConfig,
+  versionOptions: (config) => ({ prereleaseMap: config.prereleaseMap }),
+
+  versionFields(config) {
+    return config.versionFiles.flatMap((file, index): VersionField[] => {
+      const option = `python.versionFiles[${index}]`;
+      const type = file.type ? { type: file.type } : {};
+      return [
+        // No key: the file type's default (`version`, `__version__`, pyproject's own).
+        { path: file.path, ...(file.key ? { key: file.key } : {}), option, render: 'pep440', ...type },
+        ...Object.entries(file.set).map(([key, literal]): VersionField => ({
+          path: file.path,
+          key,
+          option,
+          render: { literal },
+          ...type,
+        })),
+      ];
+    });
+  },
+
+  async check(config, ctx) {
+    const errors: Error[] = [];
+    // On a prerelease branch the channel is known before any version is: refuse an unmappable one early.
+    const channel = ctx.branch.prerelease;
+    if (channel && pep440ChannelProblem(channel, config.prereleaseMap)) {
+      errors.push(stackError('EPRERELEASEMAP', { channel }));
+    }
+    errors.push(...(await checkPythonBuild(config, ctx)));
+    return errors;
+  },
+
+  async checkRelease(config, ctx) {
+    let pep440: string;
+    try {
+      pep440 = ctx.release.versions.pep440;
+    } catch (error) {
+      return [error as Error];
+    }
+    if (config.publish && pep440.includes('+')) {
+      return [stackError('EPYPILOCALVERSION', { version: ctx.release.version, pep440 })];
+    }
+    return [];
+  },
+
+  async plan(config, ctx) {
+    if (!config.build) return [];
+    const wheel = wheelFileName(await distributionName(config, ctx), ctx.release.versions.pep440);
+    const how =
+      config.builder === 'setup.py'
+        ? 'setup.py bdist_wheel'
+        : `python -m build --wheel${config.isolation ? '' : ' --no-isolation'}`;
+    const lines: PlanLine[] = [
+      {
+        action: 'build',
+        text: `wheel ${wheel} (${how}) → release-artifacts/${wheel}, ${config.distDir}/${wheel}`,
+      },
+    ];
+    if (config.publish) {
+      lines.push({
+        action: 'publish',
+        text: `wheel ${wheel} → ${config.publish.uploadUrl} (skipped if the index has the identical file)`,
+      });
+    }
+    return lines;
+  },
+
+  async prepare(config, ctx) {
+    if (!config.build) return [];
+    return [await buildWheel(config, ctx, await distributionName(config, ctx))];
+  },
+
+  async publish(config, ctx, manifest) {
+    return publishWheel(config, ctx, manifest);
+  },
+});

@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../../src/core/manifest.js';
+import type { ReleaseContext } from '../../../src/kind.js';
+import { resolvePythonConfig, type PythonConfig } from '../../../src/kinds/python/config.js';
+import { pythonKind } from '../../../src/kinds/python/index.js';
+import { fakeReleaseContext, recordingLogger } from '../../helpers/contexts.js';
+import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../../helpers/tools.js';
+import {
+  COMMIT_EPOCH,
+  VERSION_FILE,
+  copyFixture,
+  emptyManifest,
+  wheelListing,
+  wheelMetadataVersion,
+  writeVersion,
+  type FixtureName,
+  type FixtureRepo,
+} from './project-fixture.js';
+
+const repos: FixtureRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.cleanup()));
+});
+
+beforeAll(async () => {
+  await requirePythonModule('build', INSTALL_HINTS.build);
+  await requirePythonModule('setuptools', INSTALL_HINTS.build);
+  await requirePythonModule('wheel', INSTALL_HINTS.build);
+});
+
+async function setup(
+  fixture: FixtureName,
+  version: string,
+  pep440: string,
+  options: Record<string, unknown> = {},
+  env = {},
+) {
+  const repo = await copyFixture(fixture);
+  repos.push(repo);
+  await writeVersion(repo.root, fixture, pep440);
+  const logger = recordingLogger();
+  const ctx = fakeReleaseContext({ root: repo.root, version, gitHead: repo.gitHead, logger, env });
+  const raw = {
+    versionFiles: [VERSION_FILE[fixture]],
+    interpreter: SYSTEM_PYTHON,
+    isolation: false,
+    ...options,
+  };
+  const resolved = resolvePythonConfig(raw, ctx);
+  expect(resolved.errors).toEqual([]);
+  return { repo, ctx, logger, config: resolved.config as PythonConfig };
+}
+
+const prepare = (config: PythonConfig, ctx: ReleaseContext) =>
+  pythonKind.prepare!(config, ctx, emptyManifest(ctx.release.version, ctx.release.gitHead));
+
+describe('python kind: building the wheel with the real /usr/bin/python3', () => {
+  it.each([
+    ['setup-py-project', 'build', '1.4.0', '1.4.0', 'os_vim_driver-1.4.0-py3-none-any.whl'],
+    ['setup-py-project', 'build', '2.0.0-beta.3', '2.0.0b3', 'os_vim_driver-2.0.0b3-py3-none-any.whl'],
+    ['pyproject-project', 'build', '1.4.0', '1.4.0', 'demo_service-1.4.0-py3-none-any.whl'],
+    ['pyproject-project', 'build', '2.0.0-beta.3', '2.0.0b3', 'demo_service-2.0.0b3-py3-none-any.whl'],
+    ['setup-py-project', 'setup.py', '1.4.0', '1.4.0', 'os_vim_driver-1.4.0-py3-none-any.whl'],
+    ['setup-py-project', 'setup.py', '2.0.0-beta.3', '2.0.0b3', 'os_vim_driver-2.0.0b3-py3-none-any.whl'],
+  ] as const)('%s with builder %s at %s builds %s', async (fixture, builder, version, pep440, wheel) => {
+    const { repo, ctx, config } = await setup(fixture, version, pep440, { builder });
+    expect(ctx.release.versions.pep440).toBe(pep440);
+
+    const [artifact, ...rest] = await prepare(config, ctx);
+
+    expect(rest).toEqual([]);
+    const file = path.join(repo.root, 'release-artifacts', wheel);
+    const { sha256, size } = await sha256File(file);
+    expect(artifact).toEqual({
+      kind: 'python',
+      type: 'wheel',
+      name: wheel,
+      path: `release-artifacts/${wheel}`,
+      sha256,
+      size,
+    });
+    expect(await wheelMetadataVersion(file)).toBe(pep440);
+    expect((await sha256File(path.join(repo.root, 'dist', wheel))).sha256).toBe(sha256);
+    // The temporary build directory is gone; only the wheel is left among the release artifacts.
+    expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([wheel]);
+  });
+
+  it('never takes a stale wheel from dist/: an older version is ignored and a same-named file is replaced', async () => {
+    const { repo, ctx, config } = await setup('setup-py-project', '1.4.0', '1.4.0');
+    await mkdir(path.join(repo.root, 'dist'));
+    const stale = path.join(repo.root, 'dist', 'os_vim_driver-1.3.0-py3-none-any.whl');
+    const sameName = path.join(repo.root, 'dist', 'os_vim_driver-1.4.0-py3-none-any.whl');
+    await writeFile(stale, 'an old wheel');
+    await writeFile(sameName, 'a wheel from a broken earlier build');
+
+    const [artifact] = await prepare(config, ctx);
+
+    expect(artifact?.name).toBe('os_vim_driver-1.4.0-py3-none-any.whl');
+    expect((await sha256File(sameName)).sha256).toBe(artifact?.sha256);
+    expect(await wheelMetadataVersion(sameName)).toBe('1.4.0');
+    expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([
+      'os_vim_driver-1.4.0-py3-none-any.whl',
+    ]);
+    expect(existsSync(stale)).toBe(true); // left alone, not ours to delete
+  });
+
+  it('fails with EWHEELNOTFOUND, listing what was built, when the version file is not what the build reads', async () => {
+    // The build still makes the fixture's 0.1.0.dev0 wheel: the expected 1.4.0 one is missing.
+    const { ctx, config } = await setup('pyproject-project', '1.4.0', '0.1.0.dev0');
+    const error = await prepare(config, ctx).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; details: string },
+    );
+    expect(error?.code).toBe('EWHEELNOTFOUND');
+    expect(error?.details).toContain('demo_service-0.1.0.dev0-py3-none-any.whl');
+  });
+
+  it('stamps zip entries with the release commit time, or SOURCE_DATE_EPOCH from the env', async () => {
+    const fromCommit = await setup('pyproject-project', '1.4.0', '1.4.0');
+    const [a] = await prepare(fromCommit.config, fromCommit.ctx);
+    const commitTime = new Date(COMMIT_EPOCH * 1000).toISOString().replace('T', ' ').slice(0, 19);
+    expect(await wheelListing(path.join(fromCommit.repo.root, a!.path!))).toContain(commitTime);
+
+    const fromEnv = await setup(
+      'pyproject-project',
+      '1.4.0',
+      '1.4.0',
+      {},
+      { SOURCE_DATE_EPOCH: '1600000000' },
+    );
+    const [b] = await prepare(fromEnv.config, fromEnv.ctx);
+    const listing = await wheelListing(path.join(fromEnv.repo.root, b!.path!));
+    expect(listing).toContain('2020-09-13 12:26:40');
+    expect(listing).not.toContain(commitTime);
+  });
+
+  it('builds the same bytes twice from the same commit', async () => {
+    const first = await setup('pyproject-project', '1.4.0', '1.4.0');
+    const second = await setup('pyproject-project', '1.4.0', '1.4.0');
+    const [a] = await prepare(first.config, first.ctx);
+    const [b] = await prepare(second.config, second.ctx);
+    expect(b?.sha256).toBe(a?.sha256);
+  });
+
+  it('builds nothing with build: false', async () => {
+    const { ctx, config } = await setup('pyproject-project', '1.4.0', '1.4.0', { build: false });
+    expect(await prepare(config, ctx)).toEqual([]);
+    expect(existsSync(path.join(ctx.root, 'release-artifacts'))).toBe(false);
+  });
+
+  it('plans the wheel and its upload target, reading the name from setup.py', async () => {
+    const { ctx, config } = await setup('setup-py-project', '2.0.0-beta.3', '2.0.0b3', {
+      publish: { repositoryUrl: 'https://pypi.example.com/legacy/' },
+    });
+    const lines = await pythonKind.plan!(config, ctx);
+    expect(lines).toEqual([
+      {
+        action: 'build',
+        text: 'wheel os_vim_driver-2.0.0b3-py3-none-any.whl (python -m build --wheel --no-isolation) → release-artifacts/os_vim_driver-2.0.0b3-py3-none-any.whl, dist/os_vim_driver-2.0.0b3-py3-none-any.whl',
+      },
+      {
+        action: 'publish',
+        text: 'wheel os_vim_driver-2.0.0b3-py3-none-any.whl → https://pypi.example.com/legacy/ (skipped if the index has the identical file)',
+      },
+    ]);
+    expect(existsSync(path.join(ctx.root, 'release-artifacts'))).toBe(false);
+  });
+});
