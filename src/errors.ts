@@ -32,7 +32,7 @@ export const ERRORS = {
   }),
   EPRERELEASEMAP: (p) => ({
     message: `Prerelease channel \`${s(p.channel)}\` has no PEP 440 meaning.`,
-    details: `PEP 440 knows alpha (a), beta (b) and release candidates (rc). Map the channel, e.g. \`"python": { "prereleaseMap": { "${s(p.channel)}": "rc" } }\`, or rename the prerelease branch's channel. See [versions](${README}versions).`,
+    details: `${p.reason ? `${s(p.reason)}. ` : ''}PEP 440 knows alpha (a), beta (b) and release candidates (rc). Map the channel, e.g. \`"python": { "prereleaseMap": { "${s(p.channel)}": "rc" } }\`, or rename the prerelease branch's channel. See [versions](${README}versions).`,
   }),
   // --- files ---------------------------------------------------------------------------------
   EVERSIONFILEMISSING: (p) => ({
@@ -63,6 +63,10 @@ export const ERRORS = {
     message: `Could not write \`${s(p.path)}\`: ${s(p.reason)}.`,
     details: `The files changed before the failure were restored. Check free disk space and permissions, then re-run.`,
   }),
+  ERESTOREFAILED: (p) => ({
+    message: `Could not write \`${s(p.path)}\` (${s(p.reason)}), and could not restore ${s(p.files)}.`,
+    details: `These files now hold the new version while the rest do not. Restore them with \`git checkout -- ${s(p.files)}\`, fix the cause (${s(p.restoreReason)}), then re-run.`,
+  }),
   // --- child processes -----------------------------------------------------------------------
   ECOMMANDFAILED: (p) => ({
     message: `\`${s(p.command)}\` failed${p.exitCode === undefined ? '' : ` with exit code ${s(p.exitCode)}`}.`,
@@ -72,6 +76,10 @@ export const ERRORS = {
     message: `\`${s(p.command)}\` was not found.`,
     details: `${s(p.install ?? 'Install it or put it on PATH.')}`,
   }),
+  EMANIFESTMISSING: (p) => ({
+    message: `No release manifest for ${s(p.version)} in \`${s(p.dir)}\`.`,
+    details: `publish and success read what prepare built from the release manifest. Run the whole release (prepare creates it), or re-create the artifacts at the tag. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
   // --- git / dev version ---------------------------------------------------------------------
   EDEVBUMP: (p) => ({
     message: `Could not commit or push the next development version ${s(p.version)}: ${s(p.reason)}.`,
@@ -80,6 +88,154 @@ export const ERRORS = {
   EDEVBUMPCONFLICT: (p) => ({
     message: `The next development version commit conflicts with new commits on \`${s(p.branch)}\`.`,
     details: `Another commit changed the same version files after ${s(p.attempts)} attempt(s). semantic-release-stack never force-pushes. Set the development version ${s(p.version)} by hand. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  // --- docs ----------------------------------------------------------------------------------
+  EDOCSMISSING: (p) => ({
+    message: `Docs directory \`${s(p.path)}\` does not exist.`,
+    details: `Build the docs before the release's \`prepare\` step (e.g. in CI before \`semantic-release\`), or fix \`docs.dir\`, which is relative to the repository root. See [docs](${README}docs).`,
+  }),
+  EDOCSNOTDIR: (p) => ({
+    message: `Docs path \`${s(p.path)}\` is not a directory.`,
+    details: `\`docs.dir\` must name the folder whose contents go into the archive. See [docs](${README}docs).`,
+  }),
+  EDOCSEMPTY: (p) => ({
+    message: `Docs directory \`${s(p.path)}\` has no files to archive${p.excluded ? ' after the exclude patterns' : ''}.`,
+    details: `An empty docs archive usually means the docs build did not run. Build the docs first${p.excluded ? ', or loosen `docs.exclude`' : ''}. See [docs](${README}docs).`,
+  }),
+  EDOCSLINKOUT: (p) => ({
+    message: `Docs entry \`${s(p.path)}\` is a symbolic link that ${s(p.reason)} (\`${s(p.target)}\`).`,
+    details: `The archive must unpack inside its own folder with every link resolving there. Make the link relative to a file inside the docs directory, replace it with a copy of its target, or exclude it with \`docs.exclude\`. See [docs](${README}docs).`,
+  }),
+  EDOCSSPECIALFILE: (p) => ({
+    message: `Docs entry \`${s(p.path)}\` is a ${s(p.kind)}, not a file, directory or link.`,
+    details: `Only regular files, directories and symbolic links can go into the docs archive. Remove it or exclude it with \`docs.exclude\`. See [docs](${README}docs).`,
+  }),
+  EDOCSUNREADABLE: (p) => ({
+    message: `Cannot read \`${s(p.path)}\` in the docs directory: ${s(p.reason)}.`,
+    details: `Give the release user read access to the whole docs directory, or exclude the path with \`docs.exclude\`.`,
+  }),
+  EDOCSARCHIVE: (p) => ({
+    message: `Could not write the docs archive \`${s(p.path)}\`: ${s(p.reason)}.`,
+    details: `Nothing was left at \`${s(p.path)}\`. If the docs changed while the archive was written, re-run once they are stable; otherwise check free disk space and permissions.`,
+  }),
+  // --- helm ----------------------------------------------------------------------------------
+  ECHARTMISSING: (p) => ({
+    message: `No Chart.yaml in \`${s(p.path)}\`.`,
+    details: `A Helm chart is a directory with a Chart.yaml at its top${p.parent ? `, and every directory in its \`charts/\` must be one too (\`${s(p.parent)}\`)` : ''}. Point \`helm.chart\` at the chart directory, or create Chart.yaml with \`apiVersion\`, \`name\` and \`version\`. See [helm](${README}helm).`,
+  }),
+  EINVALIDCHART: (p) => ({
+    message: `Invalid chart file \`${s(p.path)}\`: ${s(p.reason)}.`,
+    details: `\`helm package\` would refuse this chart too. Fix \`${s(p.path)}\`; nothing was packaged. See [helm](${README}helm).`,
+  }),
+  ECHARTNAME: (p) => ({
+    message: `Chart name \`${s(p.name)}\` in \`${s(p.path)}\` is invalid: ${s(p.reason)}.`,
+    details: `The name becomes the top directory of the package and its file name. Give Chart.yaml a \`name\` without \`/\`, other than \`.\` and \`..\`. See [helm](${README}helm).`,
+  }),
+  ECHARTVERSION: (p) => ({
+    message: `Chart version \`${s(p.version)}\` in \`${s(p.path)}\` is invalid: ${s(p.reason)}.`,
+    details: `Helm parses chart versions as SemVer (\`1.2.3\`, \`1.2.3-rc.1\`; \`v1.2.3\` and \`1.2\` are accepted too). PEP 440 spellings such as \`1.2.0rc1\` or \`0.2.0.dev0\` are not. Write a SemVer version into Chart.yaml. See [versions](${README}versions).`,
+  }),
+  EHELMIGNORE: (p) => ({
+    message: `\`${s(p.path)}\` line ${s(p.line)}: pattern \`${s(p.pattern)}\` is invalid: ${s(p.reason)}.`,
+    details: `.helmignore patterns are Go \`filepath.Match\` globs (\`*\`, \`?\`, \`[a-z]\`, \`[^a-z]\`), with a leading \`/\` to anchor, a trailing \`/\` for directories and \`!\` to negate; \`**\` is not supported. Fix the line; Helm stops at it as well. See [helm](${README}helm).`,
+  }),
+  // --- python --------------------------------------------------------------------------------
+  EPYTHONMISSING: (p) => ({
+    message: `Python interpreter \`${s(p.interpreter)}\` ${s(p.reason ?? 'was not found')}.`,
+    details: `The wheel is built and uploaded by \`python.interpreter\` (default \`python3\` from PATH). Install Python (\`apt-get install python3\`), or set \`"python": { "interpreter": "/usr/bin/python3" }\` to one that exists. See [python](${README}python).`,
+  }),
+  EPYTHONMODULE: (p) => ({
+    message: `Python module \`${s(p.module)}\` is missing from \`${s(p.interpreter)}\`; it is needed to ${s(p.purpose)}.`,
+    details: `Install it for that interpreter: ${p.apt ? `\`${s(p.apt)}\` (Debian/Ubuntu system Python) or ` : ''}\`${s(p.pip)}\`. Or set \`python.interpreter\` to an interpreter that has it (the \`python3\` first on PATH is not always the one with the packages). See [python](${README}python).`,
+  }),
+  EDISTNAME: (p) => ({
+    message: `Cannot tell the Python distribution name: ${s(p.reason)}.`,
+    details: `The wheel is found by its expected file name, which starts with the distribution name. Declare \`[project] name\` in pyproject.toml (or \`[metadata] name\` in setup.cfg), or set \`"python": { "distName": "my-project" }\`. See [python](${README}python).`,
+  }),
+  ESOURCEDATEEPOCH: (p) => ({
+    message: `SOURCE_DATE_EPOCH \`${s(p.value)}\` is not a whole number of seconds.`,
+    details: `The wheel's file times come from SOURCE_DATE_EPOCH. Set it to a Unix time such as \`$(git log -1 --format=%ct)\`, or unset it to use the release commit's time. See [python](${README}python).`,
+  }),
+  EWHEELNOTFOUND: (p) => ({
+    message: `Wheel \`${s(p.wheel)}\` is not in ${s(p.dir)}.`,
+    details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The wheel's name comes from the distribution name and its version from the version files: check \`python.distName\` and that \`python.versionFiles\` names the file the build reads its version from. Only a pure-Python \`py3-none-any\` wheel is looked for. See [python](${README}python).`,
+  }),
+  EWHEELCHANGED: (p) => ({
+    message: `Wheel \`${s(p.path)}\` changed after it was built.`,
+    details: `Its sha256 is ${s(p.actual)}; the release manifest recorded ${s(p.expected)}. Something rewrote the file between prepare and publish. Nothing was uploaded: remove \`release-artifacts/\` and run the release again. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EPYPICREDENTIALS: (p) => ({
+    message: 'No credentials to upload the wheel to the package index.',
+    details: `Set \`PYPI_TOKEN\` (an API token; twine then logs in as \`__token__\`), or both \`TWINE_USERNAME\` and \`TWINE_PASSWORD\`, in the environment semantic-release runs in. Missing: ${s(p.missing)}. See [python](${README}python).`,
+  }),
+  EPYPILOCALVERSION: (p) => ({
+    message: `Version ${s(p.version)} (PEP 440 \`${s(p.pep440)}\`) has a local part, which package indexes refuse.`,
+    details: `PyPI rejects versions with \`+…\`, which comes from SemVer build metadata. Release without build metadata, or switch \`python.publish\` off for this branch. See [versions](${README}versions).`,
+  }),
+  EPYPICONFLICT: (p) => ({
+    message: `\`${s(p.file)}\` is already on the index with different content.`,
+    details: `${s(p.index)} lists it with sha256 ${s(p.remote)}; this release built ${s(p.local)}. A published file can never be replaced. If this version was released before from another commit or toolchain, release a new version instead. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EPYPIINDEX: (p) => ({
+    message: `Could not ask ${s(p.url)} which files version ${s(p.version)} has: ${s(p.reason)}.`,
+    details: `The wheel is only uploaded after the index says whether it already has it (${s(p.attempts)} attempt(s) made; only 429, 5xx and network errors are retried). Check \`python.publish.repositoryUrl\`, the network, and for a private index that the credentials may read. Re-run the release; nothing was uploaded. See [python](${README}python).`,
+  }),
+  EPYPIUPLOAD: (p) => ({
+    message: `Uploading \`${s(p.file)}\` to ${s(p.url)} failed.`,
+    details: `${s(p.details)}\n\nCheck that the credentials may upload to this project. The release can be re-run: a file already uploaded is recognised and skipped. See [python](${README}python).`,
+  }),
+  // --- docker --------------------------------------------------------------------------------
+  EINVALIDIMAGE: (p) => ({
+    message: `Image name \`${s(p.image)}\` is invalid: ${s(p.problem)}.`,
+    details: `\`docker.image\` is a repository name without tag or digest, e.g. \`registry.example.com/org/app\` or \`org/app\` (Docker Hub): lowercase letters and digits separated by \`.\`, \`_\`, \`__\` or \`-\`, in \`/\`-separated parts, after an optional registry host. The release adds the tags. See [docker](${README}docker).`,
+  }),
+  EDOCKERFILEMISSING: (p) => ({
+    message: `Dockerfile \`${s(p.path)}\` does not exist.`,
+    details: `The image is built from \`docker.dockerfile\` (default \`<context>/Dockerfile\`), relative to the repository root. Create it or fix the option. See [docker](${README}docker).`,
+  }),
+  EDOCKERCONTEXTMISSING: (p) => ({
+    message: `Docker build context \`${s(p.path)}\` is not a directory.`,
+    details: `\`docker.context\` (default \`docker\`) names the folder sent to the build, relative to the repository root. Create it or fix the option. See [docker](${README}docker).`,
+  }),
+  EDOCKERUNAVAILABLE: (p) => ({
+    message: `The image builder \`${s(p.builder)}\` cannot run: ${s(p.reason)}`,
+    details: `The image is built with \`docker.builder\` (\`docker\`, \`podman\` or \`buildah\`). Make it available where semantic-release runs, or choose another builder. See [docker](${README}docker).`,
+  }),
+  EPLATFORMSUNSUPPORTED: (p) => ({
+    message: `\`${s(p.builder)}\` cannot build the platforms ${s(p.platforms)}: ${s(p.reason)}.`,
+    details: `Several platforms make a manifest list. podman and buildah build one as they are; docker needs the buildx plugin. Remove \`docker.platforms\` to build for the host's platform only. See [docker](${README}docker).`,
+  }),
+  EDOCKERSECRETARG: (p) => ({
+    message: `Build arg \`${s(p.name)}\` looks like a secret: ${s(p.reason)}.`,
+    details: `Build args are stored in the image's history, readable by anyone who can pull it. Pass secrets to the build with BuildKit secrets (\`RUN --mount=type=secret\`) instead, and remove \`${s(p.name)}\` from \`docker.buildArgs\`. See [docker](${README}docker).`,
+  }),
+  EDOCKERCREDENTIALS: (p) => ({
+    message: `Registry credentials are incomplete: ${s(p.missing)} is not set.`,
+    details: `Set both \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\`, or neither (then the builder's existing login is used). See [docker](${README}docker).`,
+  }),
+  EDOCKERAUTH: (p) => ({
+    message: `The registry ${s(p.registry)} refused the credentials.`,
+    details: `${s(p.reason)}. Check \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\` (a token needs read and write access to the repository), or the existing login of the builder when they are not set. Nothing was pushed. See [docker](${README}docker).`,
+  }),
+  EDOCKERREGISTRY: (p) => ({
+    message: `The registry ${s(p.registry)} could not be read: ${s(p.reason)}.`,
+    details: `The registry API (\`/v2/\`) must be reachable from where semantic-release runs. Check the host in \`docker.image\`, the network, and \`docker.insecureRegistry\` for a registry without TLS. Only network errors, 408, 429 and 5xx are retried. See [docker](${README}docker).`,
+  }),
+  EDOCKERNOWHEEL: (p) => ({
+    message: `No wheel was built in this run to stage into \`${s(p.dir)}\`.`,
+    details: `The image gets exactly the wheel(s) the python kind built in this release. Enable the \`python\` kind, or set \`"docker": { "wheelsDir": false }\` for an image that takes no wheel. See [docker](${README}docker).`,
+  }),
+  EIMAGEEXISTS: (p) => ({
+    message: `\`${s(p.ref)}\` is already in the registry with a different image.`,
+    details: `The registry holds ${s(p.digest)} (config ${s(p.remote)}); this release built config ${s(p.local)}. A released version tag is never overwritten. If this version was released before from another build, release a new version; remove the tag from the registry only if that image was never used. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EDOCKERIMAGEMISSING: (p) => ({
+    message: `The image \`${s(p.ref)}\` is not in ${s(p.builder)}'s local images.`,
+    details: `publish pushes the image prepare built. Run prepare and publish on the same machine (the same job), with the same builder. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EDOCKERPUSHVERIFY: (p) => ({
+    message: `After the push, \`${s(p.ref)}\` in the registry is not the image that was pushed.`,
+    details: `Expected ${s(p.expected)}, the registry serves ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: tags already holding this image are skipped. See [failure and recovery](${README}failure-and-recovery).`,
   }),
 } satisfies Record<string, Entry>;
 

@@ -55,7 +55,16 @@ export function createRedactor(env: Record<string, string | undefined> = {}): Re
     redactError(error) {
       if (!(error instanceof Error)) return error;
       const e = error as Error & Record<string, unknown>;
-      for (const field of ['message', 'details', 'stdout', 'stderr', 'all', 'shortMessage', 'command', 'escapedCommand']) {
+      for (const field of [
+        'message',
+        'details',
+        'stdout',
+        'stderr',
+        'all',
+        'shortMessage',
+        'command',
+        'escapedCommand',
+      ]) {
         if (typeof e[field] === 'string') {
           try {
             e[field] = redactor.redact(e[field] as string);

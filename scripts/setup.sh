@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need on a fresh Debian 12 machine, then the npm dependencies.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  git ca-certificates
+  docker.io            # dockerd + docker CLI: image builds and pushes
+  docker-registry      # distribution v2.8: the real OCI registry the tests push to
+  apache2-utils        # htpasswd, for the registry's basic auth
+  podman buildah       # the alternative image builders
+  busybox-static       # a RUN step in FROM-scratch images (no base images offline)
+  python3 python3-build python3-setuptools python3-wheel python3-packaging python3-venv twine
+  tar gzip unzip
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "Installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+for tool in git dockerd docker-registry htpasswd /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "setup: $tool is still missing after apt-get install" >&2; exit 1; }
+done
+/usr/bin/python3 -c 'import build, setuptools, wheel, packaging, twine' \
+  || { echo "setup: /usr/bin/python3 lacks build/setuptools/wheel/packaging/twine (apt-get install python3-build python3-setuptools python3-wheel python3-packaging twine)" >&2; exit 1; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

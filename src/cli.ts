@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { renderVersion, type BranchKind } from './version.js';
+
+const USAGE = `usage: semantic-release-stack versions <semver> [--prerelease-map next=rc,...] [--branch release|maintenance|prerelease]`;
+
+/** `versions`: every rendering of one SemVer version, as one JSON object. */
+function versions(args: string[]): number {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'prerelease-map': { type: 'string' }, branch: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new Error(USAGE);
+  const prereleaseMap = Object.fromEntries(
+    (values['prerelease-map'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [channel, phase] = pair.split('=');
+        if (!channel || !phase) throw new Error(`--prerelease-map takes channel=phase pairs, got "${pair}"`);
+        return [channel.trim(), phase.trim()];
+      }),
+  );
+  const branch = (values.branch ?? 'release') as BranchKind;
+  if (!['release', 'maintenance', 'prerelease'].includes(branch))
+    throw new Error(`unknown --branch ${branch}`);
+  const r = renderVersion(positionals[0]!, { prereleaseMap, branch });
+  const out = {
+    semver: r.semver,
+    pep440: r.pep440,
+    imageTag: r.imageTag,
+    chartVersion: r.chartVersion,
+    appVersion: r.appVersion,
+    nextDev: r.nextDev,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { versions };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

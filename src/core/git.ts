@@ -1,0 +1,50 @@
+import { exec, type ExecContext } from '../exec.js';
+
+/**
+ * Git through the one exec helper. Credentials embedded in a push URL (semantic-release puts the
+ * token there) are moved out of argv into an `http.extraHeader` given through GIT_CONFIG_* env vars.
+ */
+export interface Remote {
+  url: string;
+  env: Record<string, string>;
+}
+
+export function remoteFor(repositoryUrl: string, redactor: ExecContext['redactor']): Remote {
+  let parsed: URL;
+  try {
+    parsed = new URL(repositoryUrl);
+  } catch {
+    return { url: repositoryUrl, env: {} };
+  }
+  if (!/^https?:$/.test(parsed.protocol) || (!parsed.username && !parsed.password))
+    return { url: repositoryUrl, env: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  redactor.add(credentials);
+  redactor.add(decodeURIComponent(parsed.password));
+  redactor.add(decodeURIComponent(parsed.username));
+  parsed.username = '';
+  parsed.password = '';
+  return {
+    url: parsed.toString(),
+    env: {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(credentials).toString('base64')}`,
+    },
+  };
+}
+
+export async function git(ctx: ExecContext, args: string[], env: Record<string, string> = {}) {
+  const { stdout } = await exec(ctx, 'git', args, { env: { GIT_TERMINAL_PROMPT: '0', ...env }, quiet: true });
+  return stdout;
+}
+
+/** Runs git and reports failure as a value (push rejections are expected and retried). */
+export async function tryGit(ctx: ExecContext, args: string[], env: Record<string, string> = {}) {
+  const result = await exec(ctx, 'git', args, {
+    env: { GIT_TERMINAL_PROMPT: '0', ...env },
+    quiet: true,
+    reject: false,
+  });
+  return { ok: result.exitCode === 0, output: `${result.stdout}\n${result.stderr}`.trim() };
+}

@@ -1,0 +1,211 @@
+import { stackError, throwAll } from '../errors.js';
+import { applyEdits, checkEdits } from '../files/index.js';
+import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
+import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
+import {
+  mergeArtifacts,
+  mergeFields,
+  openManifest,
+  readManifest,
+  saveManifest,
+  type Manifest,
+} from './manifest.js';
+import { withoutGlobalOptions } from './options.js';
+import { formatPlan, planEdits } from './plan.js';
+import { releaseValues, toEdits } from './version-fields.js';
+
+type AnyKind = ArtifactKind<unknown>;
+interface Active {
+  kind: AnyKind;
+  config: unknown;
+}
+
+/** A semantic-release plugin: the lifecycle functions semantic-release looks for. */
+export interface Plugin {
+  verifyConditions(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
+  verifyRelease(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
+  prepare(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
+  publish(pluginConfig: Record<string, unknown>, context: SrContext): Promise<false>;
+  success(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
+}
+
+/**
+ * Builds a plugin from a list of kinds. The composite reads one section per kind (`python`, `docs`…);
+ * a standalone plugin is the same machinery over a single kind whose options are the whole config.
+ * Nothing is kept between steps in memory: each step resolves its options again from what
+ * semantic-release hands it, and artifacts travel through the release manifest on disk, so plugins of
+ * one run (or a resumed run) see the same state.
+ */
+export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'standalone'): Plugin {
+  function resolve(
+    pluginConfig: Record<string, unknown>,
+    ctx: StepContext,
+  ): { active: Active[]; errors: Error[] } {
+    // Kind sections may also sit at the top level of the config (next to `extends`), where
+    // semantic-release hands them to every plugin as global options; the composite keeps them.
+    const names = new Set(kinds.map((k) => k.name));
+    const own = withoutGlobalOptions(
+      pluginConfig ?? {},
+      ctx.options,
+      mode === 'composite' ? names : new Set(),
+    );
+    const sections =
+      mode === 'composite' ? compositeSections(own, kinds) : { errors: [], raw: new Map([[kinds[0]!, own]]) };
+    const active: Active[] = [];
+    const errors: Error[] = [...sections.errors];
+    for (const [kind, raw] of sections.raw) {
+      const result = kind.resolveConfig(raw, ctx);
+      if (result.errors.length) errors.push(...result.errors);
+      else active.push({ kind, config: result.config });
+    }
+    if (mode === 'composite' && sections.raw.size === 0 && errors.length === 0)
+      errors.push(stackError('ENOKINDS'));
+    return { active, errors };
+  }
+
+  function renderOptions(active: Active[]): RenderOptions {
+    return Object.assign(
+      {},
+      ...active.map(({ kind, config }) => kind.versionOptions?.(config) ?? {}),
+    ) as RenderOptions;
+  }
+
+  function fieldsOf(active: Active[], ctx: StepContext) {
+    return active.flatMap(({ kind, config }) => kind.versionFields?.(config, ctx) ?? []);
+  }
+
+  async function resolveForRelease(pluginConfig: Record<string, unknown>, context: SrContext) {
+    const base = stepContext(context);
+    const { active, errors } = resolve(pluginConfig, base);
+    throwAll(errors);
+    return { active, ctx: releaseContext(context, renderOptions(active)) };
+  }
+
+  return {
+    async verifyConditions(pluginConfig, context) {
+      const ctx = stepContext(context);
+      const { active, errors } = resolve(pluginConfig, ctx);
+      const checks = await Promise.all([
+        ...active.map(({ kind, config }) => kind.check?.(config, ctx) ?? Promise.resolve([])),
+        // Every version file must exist, parse and hold its key; the value written here is a placeholder.
+        checkEdits(ctx.root, toEdits(fieldsOf(active, ctx), placeholderValues)).then((r) => r.errors),
+      ]);
+      errors.push(...checks.flat());
+      throwAll(errors.map((e) => ctx.redactor.redactError(e)));
+    },
+
+    async verifyRelease(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const problems = (
+        await Promise.all(active.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []))
+      ).flat();
+      throwAll(problems);
+      const edits = await planEdits(ctx, fieldsOf(active, ctx));
+      const lines = (
+        await Promise.all(active.map(({ kind, config }) => kind.plan?.(config, ctx) ?? []))
+      ).flat();
+      for (const line of formatPlan(ctx, [...edits, ...lines])) ctx.logger.log('%s', line);
+    },
+
+    async prepare(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const manifest = await openManifest(ctx.artifactsDir, ctx.release);
+      const fields = fieldsOf(active, ctx);
+      const changes = await applyEdits(ctx.root, toEdits(fields, releaseValues(ctx.release.versions)));
+      for (const c of changes) ctx.logger.log('Set %s %s: %s → %s', c.path, c.key, c.oldValue, c.newValue);
+      mergeFields(manifest, fields);
+      try {
+        await prepareInWaves(active, ctx, manifest);
+      } catch (error) {
+        // A failed build must not leave the tree at a version that was never released.
+        await applyEdits(
+          ctx.root,
+          changes.map((c) => ({ path: c.path, key: c.key, value: c.oldValue, option: c.path })),
+        );
+        throw ctx.redactor.redactError(error);
+      } finally {
+        await saveManifest(ctx.artifactsDir, manifest);
+      }
+    },
+
+    async publish(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const manifest = await manifestFor(ctx);
+      try {
+        for (const { kind, config } of active) {
+          if (!kind.publish) continue;
+          mergeArtifacts(manifest, await kind.publish(config, ctx, manifest));
+          await saveManifest(ctx.artifactsDir, manifest);
+        }
+      } catch (error) {
+        throw ctx.redactor.redactError(error);
+      }
+      return false;
+    },
+
+    async success(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const manifest = await manifestFor(ctx);
+      const errors: Error[] = [];
+      for (const { kind, config } of active) {
+        if (!kind.success) continue;
+        try {
+          await kind.success(config, ctx, manifest);
+        } catch (error) {
+          errors.push(ctx.redactor.redactError(error as Error));
+        }
+      }
+      throwAll(errors);
+    },
+  };
+}
+
+const placeholderValues = { pep440: '0', chartVersion: '0', imageTag: '0', appVersion: '0', literals: true };
+
+function compositeSections(own: Record<string, unknown>, kinds: readonly AnyKind[]) {
+  const raw = new Map<AnyKind, unknown>();
+  const errors: Error[] = [];
+  for (const [key, value] of Object.entries(own)) {
+    const kind = kinds.find((k) => k.name === key);
+    if (!kind) {
+      errors.push(
+        stackError('EUNKNOWNOPTION', {
+          option: key,
+          kind: 'semantic-release-stack',
+          known: kinds.map((k) => k.name).join(', '),
+          suggestion: kinds.map((k) => k.name).find((n) => n.toLowerCase() === key.toLowerCase()),
+        }),
+      );
+    } else if (value === true) raw.set(kind, {});
+    else if (value !== false && value !== undefined && value !== null) raw.set(kind, value);
+  }
+  return { raw, errors };
+}
+
+/** Runs prepare kind by kind as their dependencies allow: independent kinds at the same time. */
+async function prepareInWaves(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<void> {
+  const names = new Set(active.map((a) => a.kind.name));
+  const done = new Set<string>();
+  let pending = active.filter((a) => a.kind.prepare);
+  while (pending.length) {
+    const ready = pending.filter((a) =>
+      (a.kind.after ?? []).every((dep) => done.has(dep) || !names.has(dep)),
+    );
+    const wave = ready.length ? ready : pending.slice(0, 1);
+    const results = await Promise.allSettled(
+      wave.map(({ kind, config }) => kind.prepare!(config, ctx, manifest)),
+    );
+    for (const result of results) if (result.status === 'fulfilled') mergeArtifacts(manifest, result.value);
+    throwAll(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])));
+    for (const { kind } of wave) done.add(kind.name);
+    pending = pending.filter((a) => !wave.includes(a));
+  }
+}
+
+async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
+  const manifest = await readManifest(ctx.artifactsDir);
+  if (!manifest || manifest.version !== ctx.release.version) {
+    throw stackError('EMANIFESTMISSING', { version: ctx.release.version, dir: ctx.artifactsDir });
+  }
+  return manifest;
+}

@@ -1,0 +1,71 @@
+import { stackError } from '../../errors.js';
+import { applyEdits } from '../../files/index.js';
+import { defineKind, type ReleaseContext } from '../../kind.js';
+import { devValues, toEdits } from '../../core/version-fields.js';
+import type { Manifest } from '../../core/manifest.js';
+import { resolveDevVersionConfig, type DevVersionConfig } from './config.js';
+import { commitAndPush } from './push.js';
+
+/**
+ * After the release, the next development version goes into the same version fields (recorded in the
+ * release manifest at prepare), is committed alone and pushed to the release branch.
+ */
+export const devVersionKind = defineKind<DevVersionConfig>({
+  name: 'devVersion',
+  entry: 'dev-version',
+  resolveConfig: (raw) => resolveDevVersionConfig(raw),
+  versionOptions: (config) => ({ devAfterPrerelease: config.afterPrerelease }),
+
+  plan(_config, ctx) {
+    const dev = ctx.release.versions.nextDev;
+    return [
+      {
+        action: 'dev',
+        text: dev
+          ? `set the next development version ${dev.pep440} (chart ${dev.chartVersion}) and push it to ${ctx.branch.name}`
+          : `no development version after ${ctx.release.version} (${ctx.branch.kind} branch)`,
+      },
+    ];
+  },
+
+  async success(config, ctx, manifest) {
+    const dev = ctx.release.versions.nextDev;
+    if (!dev) {
+      ctx.logger.log('No development version after %s.', ctx.release.version);
+      return;
+    }
+    await writeDevVersion(config, ctx, manifest);
+  },
+});
+
+async function writeDevVersion(
+  config: DevVersionConfig,
+  ctx: ReleaseContext,
+  manifest: Manifest,
+): Promise<void> {
+  const dev = ctx.release.versions.nextDev!;
+  const edits = toEdits(manifest.fields, devValues(dev));
+  if (edits.length === 0) {
+    ctx.logger.log(
+      'No version files recorded for %s; nothing to set to %s.',
+      ctx.release.version,
+      dev.pep440,
+    );
+    return;
+  }
+  let changes;
+  try {
+    changes = await applyEdits(ctx.root, edits);
+  } catch (error) {
+    throw stackError('EDEVBUMP', { version: dev.pep440, reason: (error as Error).message });
+  }
+  const paths = [...new Set(changes.map((c) => c.path))];
+  if (paths.length === 0) return;
+  await commitAndPush(ctx, {
+    paths,
+    message: config.message.replaceAll('{version}', dev.pep440),
+    attempts: config.pushAttempts,
+    version: dev.pep440,
+  });
+  ctx.logger.success('Set the development version %s and pushed it to %s.', dev.pep440, ctx.branch.name);
+}

@@ -1,0 +1,124 @@
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createPlugin } from '../../src/core/plugin.js';
+import { KINDS } from '../../src/kinds/index.js';
+import { recordingLogger, srContext } from '../helpers/contexts.js';
+
+const plugin = () => createPlugin(KINDS as never, 'composite');
+const codes = (error: unknown): string[] =>
+  (error instanceof AggregateError ? error.errors : [error]).map((e) => (e as { code: string }).code).sort();
+
+const CHART = `# the chart of the service
+apiVersion: v2
+name: os-vim-driver
+version: 0.1.0 # bumped by the release
+appVersion: "0.1.0"
+`;
+const VALUES = `docker:
+  image: accanto/os-vim-driver
+  # the tag the release pushed
+  version: 0.1.0
+`;
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'srs-composite-'));
+  await mkdir(path.join(root, 'osvimdriver'));
+  await mkdir(path.join(root, 'helm/os-vim-driver'), { recursive: true });
+  await writeFile(
+    path.join(root, 'osvimdriver/pkg_info.json'),
+    '{"version": "0.1.0", "ignition-version": "==0.1.0"}\n',
+  );
+  await writeFile(path.join(root, 'helm/os-vim-driver/Chart.yaml'), CHART);
+  await writeFile(path.join(root, 'helm/os-vim-driver/values.yaml'), VALUES);
+});
+
+const config = {
+  python: {
+    build: false,
+    versionFiles: [{ path: 'osvimdriver/pkg_info.json', set: { 'ignition-version': '==0.2.0' } }],
+  },
+  helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
+  devVersion: true,
+};
+
+describe('composite plugin', () => {
+  it('reports every configuration and file problem at once in verifyConditions', async () => {
+    await writeFile(path.join(root, 'osvimdriver/pkg_info.json'), '{"version": ');
+    const bad = {
+      python: { versionFiles: ['osvimdriver/pkg_info.json', '../outside.json'], interpeter: 'python3' },
+      helm: { chart: 'helm/os-vim-driver', imageTagKey: 'image.tag' },
+      dockr: {},
+    };
+    const error = await plugin()
+      .verifyConditions(bad, srContext({ root }))
+      .catch((e: unknown) => e);
+    // python's options are refused; helm's are valid, so its missing values key is reported too
+    expect(codes(error)).toEqual(['EUNKNOWNOPTION', 'EUNKNOWNOPTION', 'EVERSIONKEYMISSING']);
+    // options valid, files broken: the file problems are reported together
+    const error2 = await plugin()
+      .verifyConditions(
+        {
+          ...config,
+          python: { build: false, versionFiles: ['osvimdriver/pkg_info.json', '../outside.json'] },
+          helm: { chart: 'helm/os-vim-driver' },
+        },
+        srContext({ root }),
+      )
+      .catch((e: unknown) => e);
+    expect(codes(error2)).toEqual(['EINVALIDVERSIONFILE', 'EPATHOUTSIDEREPO', 'EVERSIONKEYMISSING']);
+  });
+
+  it('needs at least one kind', async () => {
+    const error = await plugin()
+      .verifyConditions({}, srContext({ root }))
+      .catch((e: unknown) => e);
+    expect(codes(error)).toEqual(['ENOKINDS']);
+  });
+
+  it('reads sections given at the top level of the config (next to extends)', async () => {
+    const context = srContext({ root });
+    context.options = { ...context.options, ...config };
+    await expect(plugin().verifyConditions({ ...context.options }, context)).resolves.toBeUndefined();
+  });
+
+  it('prints the plan, then writes every version rendering and records the fields', async () => {
+    const logger = recordingLogger();
+    const ctx = srContext({
+      root,
+      logger,
+      version: '2.0.0-beta.3',
+      branch: { name: 'beta', type: 'prerelease', prerelease: 'beta' },
+    });
+    await plugin().verifyConditions(config, ctx);
+    await plugin().verifyRelease(config, ctx);
+    expect(logger.text()).toContain('osvimdriver/pkg_info.json version: 0.1.0 → 2.0.0b3');
+    expect(logger.text()).toContain('helm/os-vim-driver/Chart.yaml version: 0.1.0 → 2.0.0-beta.3');
+    expect(logger.text()).toContain('no development version after 2.0.0-beta.3');
+
+    await plugin().prepare(config, ctx);
+    expect(await readFile(path.join(root, 'osvimdriver/pkg_info.json'), 'utf8')).toBe(
+      '{"version": "2.0.0b3", "ignition-version": "==0.2.0"}\n',
+    );
+    expect(await readFile(path.join(root, 'helm/os-vim-driver/Chart.yaml'), 'utf8')).toBe(
+      CHART.replace('version: 0.1.0 #', 'version: 2.0.0-beta.3 #').replace(
+        'appVersion: "0.1.0"',
+        'appVersion: "2.0.0-beta.3"',
+      ),
+    );
+    expect(await readFile(path.join(root, 'helm/os-vim-driver/values.yaml'), 'utf8')).toContain(
+      '  version: 2.0.0-beta.3\n',
+    );
+    const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+    expect(manifest.version).toBe('2.0.0-beta.3');
+    expect(manifest.fields.map((f: { path: string; key?: string }) => `${f.path}#${f.key ?? ''}`)).toEqual([
+      'osvimdriver/pkg_info.json#',
+      'osvimdriver/pkg_info.json#ignition-version',
+      'helm/os-vim-driver/Chart.yaml#version',
+      'helm/os-vim-driver/Chart.yaml#appVersion',
+      'helm/os-vim-driver/values.yaml#docker.version',
+    ]);
+  });
+});
