@@ -13,6 +13,8 @@ export const helmSchema = z
     appVersion: z.enum(['imageTag', 'chartVersion', 'pep440']).or(z.literal(false)).optional(),
     /** values file holding the image tag, relative to the chart directory. */
     valuesFile: relativePath.optional(),
+    /** Package the chart into release-artifacts/<name>-<version>.tgz (default true). */
+    package: z.boolean().optional(),
   })
   .strict();
 
@@ -22,6 +24,7 @@ export interface HelmConfig {
   valuesFile: string;
   imageTagKey: string | false;
   appVersion: 'imageTag' | 'chartVersion' | 'pep440' | false;
+  package: boolean;
 }
 
 export function resolveHelmConfig(raw: unknown, _ctx: StepContext): ConfigResult<HelmConfig> {
@@ -36,6 +39,7 @@ export function resolveHelmConfig(raw: unknown, _ctx: StepContext): ConfigResult
       valuesFile: path.posix.join(chartDir, o.valuesFile ?? 'values.yaml'),
       imageTagKey: o.imageTagKey ?? 'image.tag',
       appVersion: o.appVersion ?? 'imageTag',
+      package: o.package ?? true,
     },
     errors: [],
   };

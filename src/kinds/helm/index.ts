@@ -1,7 +1,21 @@
-import { defineKind, type VersionField } from '../../kind.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { releaseEpoch } from '../../core/epoch.js';
+import { checkPath } from '../../files/index.js';
+import { defineKind, type ReleaseContext, type VersionField } from '../../kind.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
+import { checkChart } from './load-chart.js';
+import { packageChart } from './package-chart.js';
 
-/** The Helm chart: Chart.yaml `version` (SemVer) and `appVersion`, and the image tag in values.yaml. */
+function chartFileName(ctx: ReleaseContext, name: string): string {
+  return `${name}-${ctx.release.versions.chartVersion}.tgz`;
+}
+
+/**
+ * The Helm chart: Chart.yaml `version` (SemVer) and `appVersion`, the image tag in values.yaml, and
+ * the chart package, built natively to `helm package`'s rules but byte-for-byte reproducible.
+ */
 export const helmKind = defineKind<HelmConfig>({
   name: 'helm',
   entry: 'helm',
@@ -23,9 +37,10 @@ export const helmKind = defineKind<HelmConfig>({
       });
     }
     if (config.imageTagKey) {
+      const key = config.imageTagKey;
       fields.push({
         path: config.valuesFile,
-        key: config.imageTagKey,
+        key,
         type: 'yaml',
         option: 'helm.imageTagKey',
         render: 'imageTag',
@@ -33,4 +48,58 @@ export const helmKind = defineKind<HelmConfig>({
     }
     return fields;
   },
+
+  async check(config, ctx) {
+    const where = await checkPath(ctx.root, config.chartDir, 'helm.chart', { write: false });
+    if (!where.ok) return [where.error];
+    // The release overwrites the chart's own `version`, so a value it holds today that Helm would
+    // refuse (the seed's procedure left `0.2.0.dev0` there) is no reason to stop; sub-charts still count.
+    const rootChartYaml = path.join(where.abs, 'Chart.yaml');
+    return (await checkChart(where.abs)).filter(
+      (e) =>
+        !(
+          (e as { code?: string }).code === 'ECHARTVERSION' &&
+          String((e as { path?: string }).path ?? e.message).includes(rootChartYaml)
+        ),
+    );
+  },
+
+  async plan(config, ctx) {
+    if (!config.package) return [];
+    const name = await chartName(config, ctx);
+    const file = path.posix.join(path.basename(ctx.artifactsDir), chartFileName(ctx, name));
+    return [
+      {
+        action: 'build',
+        text: `chart ${file} (${config.chartDir}, appVersion ${ctx.release.versions.appVersion})`,
+      },
+    ];
+  },
+
+  async prepare(config, ctx) {
+    if (!config.package) return [];
+    const chart = await packageChart({
+      chartDir: path.resolve(ctx.root, config.chartDir),
+      outDir: ctx.artifactsDir,
+      mtime: await releaseEpoch(ctx),
+      version: ctx.release.versions.chartVersion,
+    });
+    ctx.logger.log('Packaged chart %s as %s', chart.name, path.basename(chart.path));
+    return [
+      {
+        kind: 'helm',
+        type: 'chart',
+        name: path.basename(chart.path),
+        path: path.relative(ctx.root, chart.path),
+        sha256: chart.sha256,
+        size: chart.size,
+      },
+    ];
+  },
 });
+
+/** The chart's name as Chart.yaml states it (the package is named after it, not after the folder). */
+async function chartName(config: HelmConfig, ctx: ReleaseContext): Promise<string> {
+  const text = await readFile(path.resolve(ctx.root, config.chartFile), 'utf8');
+  return String((parse(text.replace(/^\uFEFF/, '')) as { name?: unknown } | null)?.name ?? '');
+}
