@@ -1,0 +1,193 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commitAndPush, createRepo, tagsOf, type TestRepo } from '../helpers/git.js';
+import { GitHubStandin, githubEnv, linkRepo, type StartedStandin } from '../helpers/github-standin.js';
+import { runSemanticRelease } from '../helpers/semantic-release.js';
+
+const ANALYZE = ['@semantic-release/commit-analyzer', '@semantic-release/release-notes-generator'];
+
+describe('GitHub stand-in driven by the real semantic-release + @semantic-release/github', () => {
+  let repo: TestRepo;
+  let github: GitHubStandin;
+  let started: StartedStandin;
+
+  beforeEach(async () => {
+    github = new GitHubStandin({ repos: ['acme/demo'] });
+    started = await github.start();
+    repo = await createRepo({ slug: 'acme/demo' });
+  });
+
+  afterEach(async () => {
+    await started?.stop();
+    await repo?.cleanup();
+  });
+
+  it('creates a release with one asset (draft → upload → publish); the stand-in holds the bytes', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    expect(repositoryUrl).toBe(`${started.url}/acme/demo.git`);
+    await commitAndPush(repo, 'feat: something shiny');
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 10, 13, 0x1f, 0x8b]);
+    await mkdir(join(repo.dir, 'dist'), { recursive: true });
+    await writeFile(join(repo.dir, 'dist', 'app-1.0.0.tar.gz'), bytes);
+
+    const result = await runSemanticRelease(repo, {
+      config: {
+        branches: ['main'],
+        repositoryUrl,
+        plugins: [
+          ...ANALYZE,
+          [
+            '@semantic-release/github',
+            {
+              assets: [{ path: 'dist/*.tar.gz', label: 'App archive' }],
+              successComment: false,
+              failComment: false,
+              releasedLabels: false,
+            },
+          ],
+        ],
+      },
+      env: githubEnv(github),
+    });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`Published GitHub release: ${started.url}/acme/demo/releases/tag/v1.0.0`);
+    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']);
+
+    expect(github.releases).toHaveLength(1);
+    const [release] = github.releases;
+    expect(release).toMatchObject({ tag_name: 'v1.0.0', name: 'v1.0.0', draft: false, prerelease: false });
+    expect(release?.body).toContain('something shiny');
+    expect(github.assets).toHaveLength(1);
+    const [asset] = github.assets;
+    expect(asset?.name).toBe('app-1.0.0.tar.gz');
+    expect(asset?.label).toBe('App archive');
+    // The plugin sets content-type from the extension with `mime` (.tar.gz → application/gzip;
+    // .tgz and .whl are unknown to it → text/plain).
+    expect(asset?.contentType).toBe('application/gzip');
+    expect(asset?.data.equals(bytes)).toBe(true);
+
+    // The wire: what the real Octokit sent.
+    const sequence = github.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')} ${r.status}`);
+    expect(sequence).toEqual([
+      'GET /repos/acme/demo 200',
+      'POST /repos/acme/demo/releases 201',
+      `POST /api/uploads/repos/acme/demo/releases/${release?.id}/assets 201`,
+      `PATCH /repos/acme/demo/releases/${release?.id} 200`,
+      'GET /repos/acme/demo 200', // success: re-reads full_name even with comments off
+    ]);
+    const create = github.calls('POST', '/repos/acme/demo/releases')[0];
+    expect(create?.json).toMatchObject({ tag_name: 'v1.0.0', target_commitish: 'main', draft: true });
+    expect(create?.headers.authorization).toBe(`token ${github.token}`);
+    expect(create?.url).toMatch(/^\/api\/v3\//);
+    const upload = github.requests[2];
+    expect(upload?.url).toMatch(/\?name=app-1\.0\.0\.tar\.gz&label=App%20archive$/);
+
+    // The download URL serves the same bytes.
+    const download = await fetch(`${started.url}/acme/demo/releases/download/v1.0.0/app-1.0.0.tar.gz`);
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('supports the defaults: success runs the GraphQL queries and comments on referenced issues', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    await commitAndPush(repo, 'fix: crash on start\n\nCloses #7');
+    const result = await runSemanticRelease(repo, {
+      config: { branches: ['main'], repositoryUrl, plugins: [...ANALYZE, '@semantic-release/github'] },
+      env: githubEnv(github),
+    });
+    expect(result.code, result.output).toBe(0);
+    expect(github.releases[0]).toMatchObject({ tag_name: 'v1.0.0', draft: false });
+    const gqlPaths = github.calls('POST', /graphql$/).map((r) => r.path);
+    expect(gqlPaths.every((p) => p === '/api/graphql')).toBe(true);
+    expect(github.graphqlQueries.map((q) => /query (\w+)/.exec(q.query)?.[1])).toEqual([
+      'getAssociatedPRs',
+      'getRelatedIssues',
+      'getSRIssues',
+    ]);
+    const issue = github.issues.find((i) => i.number === 7);
+    expect(issue?.comments[0]).toContain('This issue has been resolved in version 1.0.0');
+    expect(issue?.labels).toEqual(['released']);
+  });
+
+  it('draftRelease keeps the release a draft and a dry run only verifies', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    await commitAndPush(repo, 'feat: drafty');
+    const config = {
+      branches: ['main'],
+      repositoryUrl,
+      plugins: [
+        ...ANALYZE,
+        ['@semantic-release/github', { draftRelease: true, successComment: false, failComment: false }],
+      ],
+    };
+    const dry = await runSemanticRelease(repo, { config, dryRun: true, env: githubEnv(github) });
+    expect(dry.code, dry.output).toBe(0);
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/demo']);
+    const result = await runSemanticRelease(repo, { config, env: githubEnv(github) });
+    expect(result.code, result.output).toBe(0);
+    expect(github.releases).toMatchObject([{ tag_name: 'v1.0.0', draft: true, published_at: null }]);
+  });
+
+  it('rejects a wrong token in verifyConditions (no tag pushed)', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    await commitAndPush(repo, 'feat: x');
+    const plugins = [...ANALYZE, ['@semantic-release/github', { successComment: false, failComment: false }]];
+    const bad = await runSemanticRelease(repo, {
+      config: { branches: ['main'], repositoryUrl, plugins },
+      env: { ...githubEnv(github), GITHUB_TOKEN: 'wrong-token' },
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('EINVALIDGHTOKEN');
+    expect(await tagsOf(repo.remote)).toEqual([]);
+  });
+
+  it('fails the publish step on server errors after Octokit retries (failNext)', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    await commitAndPush(repo, 'feat: y');
+    github.failNext(10, 500, (r) => r.method === 'POST' && r.path === '/repos/acme/demo/releases');
+    const result = await runSemanticRelease(repo, {
+      config: {
+        branches: ['main'],
+        repositoryUrl,
+        plugins: [...ANALYZE, ['@semantic-release/github', { successComment: false, failComment: false }]],
+      },
+      env: githubEnv(github),
+    });
+    expect(result.code).toBe(1);
+    expect(github.calls('POST', '/repos/acme/demo/releases').length).toBe(4); // 1 + 3 retries
+    expect(result.output).toContain('Failed step "publish" of plugin "@semantic-release/github"');
+    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']); // the tag was pushed before publish
+  }, 60_000);
+
+  it('fail step: silent with failComment false; with the defaults 11.0.6 sends an invalid $owner', async () => {
+    const repositoryUrl = linkRepo(repo, started);
+    await commitAndPush(repo, 'feat: z');
+    // A local plugin whose prepare step throws a SemanticReleaseError-shaped error.
+    await writeFile(
+      join(repo.dir, 'boom.mjs'),
+      "export async function prepare() { throw Object.assign(new Error('boom'), { semanticRelease: true, code: 'EBOOM', details: 'it blew up' }); }\n",
+    );
+    const run = (githubPlugin: unknown) =>
+      runSemanticRelease(repo, {
+        config: { branches: ['main'], repositoryUrl, plugins: [...ANALYZE, './boom.mjs', githubPlugin] },
+        env: githubEnv(github),
+      });
+
+    const quiet = await run(['@semantic-release/github', { successComment: false, failComment: false }]);
+    expect(quiet.code).toBe(1);
+    expect(quiet.output).toContain('EBOOM');
+    expect(quiet.output).toContain('Skip issue creation.');
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/demo']);
+
+    github.requests.length = 0;
+    const defaults = await run('@semantic-release/github');
+    expect(defaults.code).toBe(1);
+    // lib/fail.js passes (failTitle, labels, owner, repo) to findSRIssues(labels, owner, repo).
+    expect(defaults.output).toContain('Variable $owner of type String! was provided invalid value');
+    expect(github.graphqlQueries.at(-1)?.variables).toMatchObject({
+      owner: ['semantic-release'],
+      repo: 'acme',
+    });
+    expect(github.issues).toEqual([]);
+  });
+});
