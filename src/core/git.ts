@@ -9,7 +9,8 @@ export interface Remote {
   env: Record<string, string>;
 }
 
-export function remoteFor(repositoryUrl: string, redactor: ExecContext['redactor']): Remote {
+export function remoteFor(repositoryUrl: string, ctx: Pick<ExecContext, 'env' | 'redactor'>): Remote {
+  const { redactor } = ctx;
   let parsed: URL;
   try {
     parsed = new URL(repositoryUrl);
@@ -24,12 +25,14 @@ export function remoteFor(repositoryUrl: string, redactor: ExecContext['redactor
   redactor.add(decodeURIComponent(parsed.username));
   parsed.username = '';
   parsed.password = '';
+  // Appended after any GIT_CONFIG_* entries the environment already carries.
+  const index = Number(ctx.env.GIT_CONFIG_COUNT ?? 0) || 0;
   return {
     url: parsed.toString(),
     env: {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.extraHeader',
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(credentials).toString('base64')}`,
+      GIT_CONFIG_COUNT: String(index + 1),
+      [`GIT_CONFIG_KEY_${index}`]: 'http.extraHeader',
+      [`GIT_CONFIG_VALUE_${index}`]: `Authorization: Basic ${Buffer.from(credentials).toString('base64')}`,
     },
   };
 }

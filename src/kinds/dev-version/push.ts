@@ -26,7 +26,7 @@ export async function commitAndPush(
   );
   if (!committed.ok) throw fail(committed.output);
 
-  const remote = remoteFor(String(ctx.options.repositoryUrl ?? 'origin'), ctx.redactor);
+  const remote = remoteFor(String(ctx.options.repositoryUrl ?? 'origin'), ctx);
   const branch = ctx.branch.name;
   for (let attempt = 1; ; attempt++) {
     const pushed = await tryGit(
