@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createRedactor, MASK } from './redact.js';
 
 describe('redactor', () => {
-  const env = { GITHUB_TOKEN: 'ghp_s3cr3t/+=value', DOCKER_REGISTRY_USER: 'bot', DOCKER_REGISTRY_PASSWORD: 'hunter2-pass', HOME: '/root' };
+  const env = {
+    GITHUB_TOKEN: 'ghp_s3cr3t/+=value',
+    DOCKER_REGISTRY_USER: 'bot',
+    DOCKER_REGISTRY_PASSWORD: 'hunter2-pass',
+    HOME: '/root',
+  };
 
   it('masks raw, URL-encoded and base64 forms of secret env vars', () => {
     const r = createRedactor(env);

@@ -1,0 +1,104 @@
+import { exec } from '../../../exec.js';
+import { archiveConfigDigests, openOciArchive, pushOciArchive } from '../../../oci/layout.js';
+import type { Builder, BuilderContext, BuildRequest } from './builder.js';
+import { buildFlags, withPrefix } from './flags.js';
+
+const INSTALL =
+  'Install Docker Engine (Debian: `apt-get install docker.io`) or choose `"builder": "podman"` or `"buildah"`.';
+
+/** Docker Engine through the docker CLI; multi-platform needs the buildx plugin. */
+export function dockerBuilder(ctx: BuilderContext): Builder {
+  const run = (args: string[], options: { input?: string; quiet?: boolean; reject?: boolean } = {}) =>
+    exec(ctx, 'docker', args, { env: ctx.authEnv, install: INSTALL, ...options });
+  const hasBuildx = async () =>
+    (await run(['buildx', 'version'], { quiet: true, reject: false }).catch(() => undefined))?.exitCode === 0;
+
+  return {
+    name: 'docker',
+
+    async unavailable() {
+      // `docker version` asks the daemon too: it fails when the daemon is not running (read-only).
+      const result = await run(['version', '--format', '{{.Server.Version}}'], {
+        quiet: true,
+        reject: false,
+      }).catch((error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }));
+      if (result.exitCode === 0 && result.stdout.trim()) return undefined;
+      if (result.exitCode === -1) return `the docker CLI was not found. ${INSTALL}`;
+      return `the Docker daemon does not answer (${lastLine(result.stderr)}). Start it (\`sudo systemctl start docker\`, or \`dockerd\`), or point DOCKER_HOST at a running one.`;
+    },
+
+    async platformsProblem(platforms) {
+      if (platforms.length === 0 || (await hasBuildx())) return undefined;
+      return 'docker builds several platforms only with the buildx plugin, which is not installed; install docker-buildx, or use `"builder": "podman"` or `"buildah"`';
+    },
+
+    async build(request: BuildRequest) {
+      if (request.platforms.length > 0) {
+        const output = `type=oci,dest=${ctx.ociArchive}`;
+        await run([
+          'buildx',
+          'build',
+          '--platform',
+          request.platforms.join(','),
+          '--output',
+          output,
+          ...buildFlags(request),
+          '--',
+          request.contextDir,
+        ]);
+        return;
+      }
+      await run(['build', ...buildFlags(request), '--', request.contextDir]);
+    },
+
+    async tag(source, target, multiPlatform) {
+      // A multi-platform build lives in the OCI archive; its tags are set in the registry at push.
+      if (!multiPlatform) await run(['tag', '--', source, target], { quiet: true });
+    },
+
+    async login(registry, credentials) {
+      await run(['login', '--username', credentials.username, '--password-stdin', '--', registry], {
+        input: credentials.password,
+        quiet: true,
+      });
+    },
+
+    authEnvFor: (dir) => ({ DOCKER_CONFIG: dir }),
+
+    async push(ref, multiPlatform) {
+      if (!multiPlatform) {
+        await run(['push', '--', ref]);
+        return;
+      }
+      const { client, repository } = await ctx.registry();
+      const archive = await openOciArchive(ctx.ociArchive);
+      try {
+        const digest = await pushOciArchive(client, repository, archive, ref.slice(ref.lastIndexOf(':') + 1));
+        ctx.logger.log('%s: digest: %s', ref, digest);
+      } finally {
+        await archive.close();
+      }
+    },
+
+    async configDigests(ref, multiPlatform) {
+      if (multiPlatform) {
+        const archive = await openOciArchive(ctx.ociArchive).catch(() => undefined);
+        if (!archive) return undefined;
+        try {
+          return await archiveConfigDigests(archive);
+        } finally {
+          await archive.close();
+        }
+      }
+      // For Docker's image store the image ID is the digest of the image's config blob.
+      const result = await run(['image', 'inspect', '--format', '{{.Id}}', '--', ref], {
+        quiet: true,
+        reject: false,
+      });
+      if (result.exitCode !== 0) return undefined;
+      return [withPrefix(result.stdout.trim())];
+    },
+  };
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() || 'no output';

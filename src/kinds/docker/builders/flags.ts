@@ -1,0 +1,12 @@
+import type { BuildRequest } from './builder.js';
+
+/** Flags every builder's build verb shares (docker build, podman build, buildah bud). */
+export function buildFlags(request: BuildRequest): string[] {
+  const flags = ['--file', request.dockerfile, '--tag', request.ref];
+  for (const [name, value] of Object.entries(request.buildArgs))
+    flags.push('--build-arg', `${name}=${value}`);
+  for (const [name, value] of Object.entries(request.labels)) flags.push('--label', `${name}=${value}`);
+  return flags;
+}
+
+export const withPrefix = (id: string): string => (id.startsWith('sha256:') ? id : `sha256:${id}`);

@@ -1,0 +1,60 @@
+import { stat } from 'node:fs/promises';
+import { stackError } from '../../errors.js';
+import { checkPath } from '../../files/safe-path.js';
+import type { StepContext } from '../../kind.js';
+import { createBuilder } from './builders/index.js';
+import type { DockerConfig } from './config.js';
+import { builderContext } from './login.js';
+import { checkRegistryAuth } from './registry.js';
+
+/**
+ * verifyConditions for the image, all read-only (it runs in dry-run too): the context and
+ * Dockerfile inside the repository, the builder present and running, the platforms buildable, and
+ * the registry accepting the credentials. No login happens here.
+ */
+export async function checkDocker(
+  config: DockerConfig,
+  ctx: StepContext,
+  fetchImpl?: typeof fetch,
+): Promise<Error[]> {
+  const builder = createBuilder(config.builder, builderContext(config, ctx, fetchImpl));
+  const [paths, unavailable] = await Promise.all([checkPaths(config, ctx), builder.unavailable()]);
+  const errors = [...paths];
+  if (unavailable) {
+    errors.push(stackError('EDOCKERUNAVAILABLE', { builder: config.builder, reason: unavailable }));
+  } else {
+    const problem = await builder.platformsProblem(config.platforms);
+    if (problem)
+      errors.push(
+        stackError('EPLATFORMSUNSUPPORTED', {
+          builder: config.builder,
+          platforms: config.platforms,
+          reason: problem,
+        }),
+      );
+  }
+  if (config.push) errors.push(...(await checkRegistryAuth(config, ctx, fetchImpl)));
+  return errors;
+}
+
+async function checkPaths(config: DockerConfig, ctx: StepContext): Promise<Error[]> {
+  const errors: Error[] = [];
+  const context = await checkPath(ctx.root, config.context, 'docker.context', { write: false });
+  if (!context.ok) errors.push(context.error);
+  else if (!(await isKind(context.abs, 'directory')))
+    errors.push(stackError('EDOCKERCONTEXTMISSING', { path: config.context }));
+  const dockerfile = await checkPath(ctx.root, config.dockerfile, 'docker.dockerfile', { write: false });
+  if (!dockerfile.ok) errors.push(dockerfile.error);
+  else if (!(await isKind(dockerfile.abs, 'file')))
+    errors.push(stackError('EDOCKERFILEMISSING', { path: config.dockerfile }));
+  if (config.wheelsDir) {
+    const wheels = await checkPath(ctx.root, config.wheelsDir, 'docker.wheelsDir', { write: true });
+    if (!wheels.ok) errors.push(wheels.error);
+  }
+  return errors;
+}
+
+async function isKind(abs: string, kind: 'file' | 'directory'): Promise<boolean> {
+  const s = await stat(abs).catch(() => undefined);
+  return !!s && (kind === 'file' ? s.isFile() : s.isDirectory());
+}

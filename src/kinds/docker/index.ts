@@ -1,0 +1,27 @@
+import { defineKind, type ArtifactKind } from '../../kind.js';
+import { checkDocker } from './check.js';
+import { resolveDockerConfig, type DockerConfig } from './config.js';
+import { planImage } from './plan.js';
+import { prepareImage } from './prepare.js';
+import { publishImage } from './publish.js';
+
+export interface DockerKindDeps {
+  /** The registry API's fetch (tests inject one; default: the global fetch). */
+  fetch?: typeof fetch;
+}
+
+/** The Docker image: the wheel staged into the context, one build, tags, and a checked push. */
+export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<DockerConfig> {
+  return defineKind<DockerConfig>({
+    name: 'docker',
+    entry: 'docker',
+    after: ['python'],
+    resolveConfig: resolveDockerConfig,
+    check: (config, ctx) => checkDocker(config, ctx, deps.fetch),
+    plan: planImage,
+    prepare: prepareImage,
+    publish: (config, ctx) => publishImage(config, ctx, deps.fetch),
+  });
+}
+
+export const dockerKind = createDockerKind();

@@ -1,0 +1,35 @@
+import type { Artifact, Manifest } from '../../core/manifest.js';
+import { resolveInRepo } from '../../files/safe-path.js';
+import type { ReleaseContext } from '../../kind.js';
+import { imageRef } from '../../oci/reference.js';
+import type { DockerConfig } from './config.js';
+import { buildArgs, imageLabels } from './labels.js';
+import { withBuilder } from './login.js';
+import { stageWheels } from './stage-wheels.js';
+import { imageRefs, imageTags } from './tags.js';
+
+/** Stages this run's wheels, builds the image once as `<image>:<version tag>`, then tags it. */
+export async function prepareImage(
+  config: DockerConfig,
+  ctx: ReleaseContext,
+  manifest: Manifest,
+): Promise<Artifact[]> {
+  const tags = imageTags(config, ctx);
+  await stageWheels(config, ctx, manifest);
+  const versionRef = imageRef(config.image, tags.version);
+  const request = {
+    ref: versionRef,
+    contextDir: await resolveInRepo(ctx.root, config.context, 'docker.context'),
+    dockerfile: await resolveInRepo(ctx.root, config.dockerfile, 'docker.dockerfile'),
+    buildArgs: buildArgs(config, ctx),
+    labels: await imageLabels(config, ctx),
+    platforms: config.platforms,
+  };
+  await withBuilder(config, ctx, async (builder) => {
+    ctx.logger.log('Building %s with %s', versionRef, builder.name);
+    await builder.build(request);
+    for (const tag of tags.floating)
+      await builder.tag(versionRef, imageRef(config.image, tag), config.platforms.length > 0);
+  });
+  return [{ kind: 'docker', type: 'image', name: config.image.name, refs: imageRefs(config.image, tags) }];
+}

@@ -1,0 +1,130 @@
+import { stackError } from '../../errors.js';
+import type { Artifact } from '../../core/manifest.js';
+import type { ReleaseContext } from '../../kind.js';
+import type { OciClient } from '../../oci/client.js';
+import { imageRef } from '../../oci/reference.js';
+import type { Builder } from './builders/builder.js';
+import type { DockerConfig } from './config.js';
+import { withBuilder } from './login.js';
+import { registryClient, registryError, remoteImage, type RemoteImage } from './registry.js';
+import { imageRefs, imageTags } from './tags.js';
+
+const sameConfigs = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Pushes the version tag, then the floating tags, and records the digest the registry serves.
+ * The image is identified by its config digest(s): that is what the builder knows locally (docker's
+ * image ID) and it survives the push unchanged, unlike a manifest digest, which depends on how the
+ * layers were compressed. A version tag already holding the same configs is not pushed again; one
+ * holding another image is EIMAGEEXISTS: a released version is never overwritten.
+ */
+export async function publishImage(
+  config: DockerConfig,
+  ctx: ReleaseContext,
+  fetchImpl?: typeof fetch,
+): Promise<Artifact[]> {
+  const tags = imageTags(config, ctx);
+  const refs = imageRefs(config.image, tags);
+  if (!config.push) {
+    ctx.logger.log('Not pushing %s (docker.push is false)', refs.join(', '));
+    return [];
+  }
+  const multi = config.platforms.length > 0;
+  const repository = config.image.repository;
+  const pushed = await withBuilder(
+    config,
+    ctx,
+    async (builder) => {
+      const versionRef = imageRef(config.image, tags.version);
+      const local = await builder.configDigests(versionRef, multi);
+      if (!local) throw stackError('EDOCKERIMAGEMISSING', { ref: versionRef, builder: builder.name });
+      const client = await registryClient(config, ctx, fetchImpl);
+      const version = await pushVersion(
+        builder,
+        client,
+        { ref: versionRef, tag: tags.version, repository, local, multi },
+        ctx,
+      );
+      for (const tag of tags.floating)
+        await pushFloating(
+          builder,
+          client,
+          { ref: imageRef(config.image, tag), tag, repository, multi },
+          version,
+          ctx,
+        );
+      return version;
+    },
+    fetchImpl,
+  ).catch((error: unknown) => {
+    throw registryError(error, config);
+  });
+  ctx.logger.log('Pushed %s (%s)', refs.join(', '), pushed.digest);
+  return [{ kind: 'docker', type: 'image', name: config.image.name, refs, digest: pushed.digest }];
+}
+
+interface Target {
+  ref: string;
+  tag: string;
+  repository: string;
+  multi: boolean;
+}
+
+async function pushVersion(
+  builder: Builder,
+  client: OciClient,
+  t: Target & { local: string[] },
+  ctx: ReleaseContext,
+): Promise<RemoteImage> {
+  const existing = await remoteImage(client, t.repository, t.tag);
+  if (existing) {
+    if (!sameConfigs(existing.configDigests, t.local)) {
+      throw stackError('EIMAGEEXISTS', {
+        ref: t.ref,
+        remote: existing.configDigests,
+        local: t.local,
+        digest: existing.digest,
+      });
+    }
+    ctx.logger.log(
+      '%s is already in the registry with this image (%s); not pushing it again',
+      t.ref,
+      existing.digest,
+    );
+    return existing;
+  }
+  await builder.push(t.ref, t.multi);
+  const pushed = await remoteImage(client, t.repository, t.tag);
+  if (!pushed || !sameConfigs(pushed.configDigests, t.local)) {
+    throw stackError('EDOCKERPUSHVERIFY', {
+      ref: t.ref,
+      expected: t.local,
+      actual: pushed?.configDigests ?? 'nothing',
+    });
+  }
+  return pushed;
+}
+
+async function pushFloating(
+  builder: Builder,
+  client: OciClient,
+  t: Target,
+  version: RemoteImage,
+  ctx: ReleaseContext,
+): Promise<void> {
+  const before = await client.headManifest(t.repository, t.tag);
+  if (before?.digest === version.digest) {
+    ctx.logger.log('%s already points at %s', t.ref, version.digest);
+    return;
+  }
+  await builder.push(t.ref, t.multi);
+  const after = await client.headManifest(t.repository, t.tag);
+  if (after?.digest !== version.digest) {
+    throw stackError('EDOCKERPUSHVERIFY', {
+      ref: t.ref,
+      expected: version.digest,
+      actual: after?.digest ?? 'nothing',
+    });
+  }
+}

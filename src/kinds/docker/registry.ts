@@ -1,0 +1,114 @@
+import { stackError } from '../../errors.js';
+import type { StepContext } from '../../kind.js';
+import {
+  createOciClient,
+  MEDIA_TYPES,
+  OciError,
+  type Credentials,
+  type OciClient,
+} from '../../oci/client.js';
+import type { DockerConfig } from './config.js';
+import { existingLogin } from './existing-login.js';
+
+export interface RemoteImage {
+  /** Manifest digest of the tag (the image's, or the manifest list's). */
+  digest: string;
+  /** Config digest of each image (one per platform for a list), sorted. */
+  configDigests: string[];
+}
+
+/** A registry client for the image's registry, with the given credentials or the user's login. */
+export async function registryClient(
+  config: DockerConfig,
+  ctx: StepContext,
+  fetchImpl?: typeof fetch,
+): Promise<OciClient> {
+  return clientWith(
+    config,
+    config.credentials ?? (await existingLogin(config.builder, config.image, ctx)),
+    fetchImpl,
+  );
+}
+
+function clientWith(
+  config: DockerConfig,
+  credentials: Credentials | undefined,
+  fetchImpl?: typeof fetch,
+): OciClient {
+  return createOciClient({
+    host: config.image.apiHost,
+    scheme: config.insecureRegistry ? 'http' : 'https',
+    credentials,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+const LISTS: readonly string[] = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList];
+
+/** What the registry holds under `tag`, read through the registry API; undefined when nothing. */
+export async function remoteImage(
+  client: OciClient,
+  repository: string,
+  tag: string,
+): Promise<RemoteImage | undefined> {
+  const top = await client.getManifest(repository, tag);
+  if (!top) return undefined;
+  if (!LISTS.includes(top.mediaType))
+    return { digest: top.digest, configDigests: [configDigestOf(top.json)] };
+  const entries =
+    (top.json.manifests as Array<{ digest: string; platform?: { os?: string } }> | undefined) ?? [];
+  // buildx adds attestation manifests with platform unknown/unknown; they are not images.
+  const images = entries.filter((m) => m.platform?.os !== 'unknown');
+  const configs = await Promise.all(
+    images.map(async (m) => {
+      const child = await client.getManifest(repository, m.digest);
+      if (!child)
+        throw new OciError(
+          `${client.host} lists ${m.digest} in ${repository}:${tag} but does not serve it`,
+          'http',
+          404,
+        );
+      return configDigestOf(child.json);
+    }),
+  );
+  return { digest: top.digest, configDigests: configs.sort() };
+}
+
+function configDigestOf(manifest: Record<string, unknown>): string {
+  const config = manifest.config as { digest?: unknown } | undefined;
+  return typeof config?.digest === 'string' ? config.digest : '';
+}
+
+/** The registry error as this kind's coded error: refused credentials, or the registry's answer. */
+export function registryError(error: unknown, config: DockerConfig): Error {
+  if (error instanceof OciError && (error.kind === 'auth' || error.kind === 'denied')) {
+    return stackError('EDOCKERAUTH', { registry: config.image.registry, reason: error.message });
+  }
+  if (error instanceof OciError)
+    return stackError('EDOCKERREGISTRY', { registry: config.image.registry, reason: error.message });
+  return error as Error;
+}
+
+/** verifyConditions: the credentials are accepted for the repository (read-only, also in dry-run). */
+export async function checkRegistryAuth(
+  config: DockerConfig,
+  ctx: StepContext,
+  fetchImpl?: typeof fetch,
+): Promise<Error[]> {
+  const credentials = config.credentials ?? (await existingLogin(config.builder, config.image, ctx));
+  try {
+    await clientWith(config, credentials, fetchImpl).checkAuth(config.image.repository, ['pull', 'push']);
+    return [];
+  } catch (error) {
+    const coded = registryError(error, config);
+    // No credentials anywhere and a registry that wants some: nothing to check, the push will tell.
+    if (!credentials && (coded as { code?: string }).code === 'EDOCKERAUTH') {
+      ctx.logger.warn(
+        'No credentials for %s (DOCKER_REGISTRY_USER/_PASSWORD unset, no login found): the push may be refused',
+        config.image.registry,
+      );
+      return [];
+    }
+    return [coded];
+  }
+}

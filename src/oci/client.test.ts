@@ -1,0 +1,328 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSign } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, getManifest, startRegistry, type Registry } from '../../test/helpers/registry.js';
+import { INSTALL_HINTS, requireTool } from '../../test/helpers/tools.js';
+import { createOciClient, MEDIA_TYPES, OciError, sha256Digest } from './client.js';
+
+const USER = 'ci-bot';
+const PASSWORD = 'oci-Client-pa55word';
+
+/** A one-layer image manifest over freshly pushed blobs. */
+async function pushSmallImage(
+  client: ReturnType<typeof createOciClient>,
+  repository: string,
+  tag: string,
+  content: string,
+) {
+  const layer = Buffer.from(content);
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', content }));
+  const layerDigest = await client.pushBlob(repository, layer);
+  const configDigest = await client.pushBlob(repository, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: config.length,
+      },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length },
+      ],
+    }),
+  );
+  const digest = await client.putManifest(repository, tag, manifest, MEDIA_TYPES.ociManifest);
+  return { digest, manifest, layerDigest, configDigest };
+}
+
+describe('OCI client against docker-registry with htpasswd (Basic)', () => {
+  let registry: Registry;
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: { user: USER, password: PASSWORD } });
+  });
+  afterAll(() => registry?.stop());
+
+  const client = (password = PASSWORD, fetchImpl?: typeof fetch) =>
+    createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password },
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    });
+
+  it('accepts the right credentials and refuses a wrong password without echoing it', async () => {
+    await client().checkAuth('acme/app', ['pull', 'push']);
+    const error = await client('wrong-pa55word')
+      .checkAuth()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OciError);
+    expect((error as OciError).kind).toBe('auth');
+    expect((error as OciError).message).toContain(registry.host);
+    expect((error as OciError).message).not.toContain('wrong-pa55word');
+    const anonymous = await createOciClient({ host: registry.host, scheme: 'http' })
+      .checkAuth()
+      .catch((e: unknown) => e);
+    expect((anonymous as OciError).kind).toBe('auth');
+  });
+
+  it('uploads blobs (POST, then PUT to a Location that already has a query) and a manifest, and reads them back', async () => {
+    const seen: string[] = [];
+    const spy: typeof fetch = (input, init) => {
+      seen.push(`${init?.method ?? 'GET'} ${String(input).replace(registry.url, '')}`);
+      return fetch(input, init);
+    };
+    const c = client(PASSWORD, spy);
+    const pushed = await pushSmallImage(c, 'acme/app', '1.0.0', 'layer one');
+    const put = seen.find((line) => line.startsWith('PUT /v2/acme/app/blobs/uploads/'));
+    expect(put).toMatch(/\?_state=[^&]+&digest=sha256%3A[0-9a-f]{64}$/);
+
+    const head = await c.headManifest('acme/app', '1.0.0');
+    expect(head).toEqual({
+      digest: pushed.digest,
+      mediaType: MEDIA_TYPES.ociManifest,
+      size: pushed.manifest.length,
+    });
+    const got = await c.getManifest('acme/app', '1.0.0');
+    expect(got?.digest).toBe(sha256Digest(pushed.manifest));
+    expect(got?.bytes.equals(pushed.manifest)).toBe(true);
+    expect((await c.getBlob('acme/app', pushed.layerDigest)).toString()).toBe('layer one');
+    expect(await c.hasBlob('acme/app', pushed.configDigest)).toBe(true);
+    expect((await getManifest(registry, 'acme/app', '1.0.0', { auth: registry.auth })).digest).toBe(
+      pushed.digest,
+    );
+
+    // A blob the registry has is not uploaded again.
+    seen.length = 0;
+    await c.pushBlob('acme/app', Buffer.from('layer one'));
+    expect(seen.filter((line) => !line.startsWith('HEAD'))).toEqual([]);
+  });
+
+  it('answers undefined for a tag that does not exist', async () => {
+    expect(await client().headManifest('acme/app', 'no-such-tag')).toBeUndefined();
+    expect(await client().getManifest('acme/nothing', 'latest')).toBeUndefined();
+  });
+
+  it('reports a registry error with its code and does not retry a 4xx', async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const c = client(PASSWORD, counting);
+    const error = await c
+      .putManifest('acme/app', 'bad', Buffer.from('{"schemaVersion":2}'), MEDIA_TYPES.ociManifest)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OciError);
+    expect((error as OciError).status).toBe(400);
+    expect((error as OciError).registryCodes.length).toBeGreaterThan(0);
+    expect((error as OciError).message).toContain((error as OciError).registryCodes[0]);
+    // first call without auth (401 → Basic), then once with it
+    expect(calls).toBe(2);
+  });
+
+  it('retries a read through a 503 with Retry-After, and gives up on a POST at once', async () => {
+    const sleeps: number[] = [];
+    let failNext = 2;
+    const flaky: typeof fetch = (input, init) => {
+      if (failNext-- > 0)
+        return Promise.resolve(new Response('busy', { status: 503, headers: { 'retry-after': '1' } }));
+      return fetch(input, init);
+    };
+    const retry = {
+      attempts: 4,
+      baseDelayMs: 10,
+      maxDelayMs: 5000,
+      sleep: async (ms: number) => void sleeps.push(ms),
+    };
+    const c = createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password: PASSWORD },
+      fetch: flaky,
+      retry,
+    });
+    expect(await c.headManifest('acme/app', '1.0.0')).toBeDefined();
+    expect(sleeps).toEqual([1000, 1000]);
+
+    failNext = 0;
+    const post: typeof fetch = (input, init) =>
+      init?.method === 'POST' ? Promise.resolve(new Response('busy', { status: 503 })) : fetch(input, init);
+    const p = createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password: PASSWORD },
+      fetch: post,
+      retry,
+    });
+    sleeps.length = 0;
+    const error = await p.pushBlob('acme/app', Buffer.from('a new blob')).catch((e: unknown) => e);
+    expect((error as OciError).status).toBe(503);
+    expect(sleeps).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Bearer: the same docker-registry with `auth.token`, verifying ES256 tokens from a small token
+// service in this process, signed with a certificate the registry trusts.
+
+interface TokenService {
+  url: string;
+  requests: Array<{ authorization: string | undefined; scope: string | null; service: string | null }>;
+  close(): Promise<void>;
+}
+
+async function startTokenService(dir: string): Promise<TokenService & { cert: string }> {
+  const openssl = await requireTool('openssl', 'apt-get install openssl');
+  const key = join(dir, 'token.key');
+  const cert = join(dir, 'token.crt');
+  await execa(openssl, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=srs-token',
+  ]);
+  const keyPem = await readFile(key, 'utf8');
+  const der = (await readFile(cert, 'utf8')).replace(/-----[^-]+-----|\s/g, '');
+  const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const requests: TokenService['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const scope = url.searchParams.get('scope');
+    requests.push({
+      authorization: req.headers.authorization,
+      scope,
+      service: url.searchParams.get('service'),
+    });
+    const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    if (req.headers.authorization !== expected) {
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"details":"incorrect username or password"}');
+      return;
+    }
+    const access = scope
+      ? [{ type: 'repository', name: scope.split(':')[1], actions: scope.split(':')[2]!.split(',') }]
+      : [];
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: 'srs-token',
+      sub: USER,
+      aud: 'srs-registry',
+      iat: now,
+      nbf: now - 10,
+      exp: now + 300,
+      jti: String(Math.random()),
+      access,
+    };
+    const input = `${b64url({ alg: 'ES256', typ: 'JWT', x5c: [der] })}.${b64url(claims)}`;
+    const signature = createSign('SHA256')
+      .update(input)
+      .sign({ key: keyPem, dsaEncoding: 'ieee-p1363' })
+      .toString('base64url');
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${input}.${signature}` }));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/token`,
+    cert,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+async function startTokenRegistry(
+  dir: string,
+  realm: string,
+  cert: string,
+): Promise<{ host: string; child: ChildProcess }> {
+  const binary = await requireTool('docker-registry', INSTALL_HINTS.registry);
+  const port = await freePort();
+  const config = {
+    version: 0.1,
+    storage: { filesystem: { rootdirectory: join(dir, 'data') } },
+    http: { addr: `127.0.0.1:${port}` },
+    auth: { token: { realm, service: 'srs-registry', issuer: 'srs-token', rootcertbundle: cert } },
+  };
+  await writeFile(join(dir, 'config.yml'), JSON.stringify(config));
+  const fd = openSync(join(dir, 'registry.log'), 'a');
+  const child = spawn(binary, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  for (let i = 0; i < 100; i++) {
+    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 401) return { host: `127.0.0.1:${port}`, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(
+    `token-auth docker-registry did not start:\n${await readFile(join(dir, 'registry.log'), 'utf8')}`,
+  );
+}
+
+describe('OCI client against docker-registry with token auth (Bearer)', () => {
+  let dir: string;
+  let tokens: Awaited<ReturnType<typeof startTokenService>>;
+  let registry: { host: string; child: ChildProcess };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'srs-oci-token-'));
+    tokens = await startTokenService(dir);
+    registry = await startTokenRegistry(dir, tokens.url, tokens.cert);
+  });
+  afterAll(async () => {
+    registry?.child.kill('SIGTERM');
+    await tokens?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows the challenge to the token endpoint with Basic credentials, then pushes and reads with the token', async () => {
+    const client = createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password: PASSWORD },
+    });
+    await client.checkAuth('acme/app', ['pull', 'push']);
+    expect(tokens.requests.at(-1)).toMatchObject({
+      scope: 'repository:acme/app:pull,push',
+      service: 'srs-registry',
+    });
+    const pushed = await pushSmallImage(client, 'acme/app', '2.0.0', 'bearer layer');
+    expect((await client.headManifest('acme/app', '2.0.0'))?.digest).toBe(pushed.digest);
+  });
+
+  it('reports refused credentials as an auth error naming the registry, not the password', async () => {
+    const client = createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password: 'not-the-Pa55word' },
+    });
+    const error = await client.checkAuth('acme/app', ['pull', 'push']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OciError);
+    expect((error as OciError).kind).toBe('auth');
+    expect((error as OciError).message).toContain(registry.host);
+    expect((error as OciError).message).not.toContain('not-the-Pa55word');
+  });
+});

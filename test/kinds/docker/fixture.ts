@@ -1,0 +1,162 @@
+/**
+ * Shared set-up of the docker kind's integration tests: a git repository with a Docker context, a
+ * wheel "built in this run" recorded in a release manifest, a reader for image layers, and a
+ * watcher that samples every process's argv while a release runs.
+ */
+import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { expect } from 'vitest';
+import type { Manifest } from '../../../src/core/manifest.js';
+import { sha256File } from '../../../src/core/manifest.js';
+import type { ReleaseContext } from '../../../src/kind.js';
+import type { DockerConfig } from '../../../src/kinds/docker/config.js';
+import { dockerKind } from '../../../src/kinds/docker/index.js';
+import {
+  fakeReleaseContext,
+  recordingLogger,
+  type FakeContextInput,
+  type RecordingLogger,
+} from '../../helpers/contexts.js';
+import { createRepo, type TestRepo } from '../../helpers/git.js';
+import { getBlob, getManifest, type Registry } from '../../helpers/registry.js';
+
+export const DOCKERFILE = 'FROM scratch\nCOPY whls/ /whls/\n';
+
+export async function dockerRepo(files: Record<string, string> = {}): Promise<TestRepo> {
+  return createRepo({
+    files: { 'docker/Dockerfile': DOCKERFILE, 'docker/whls/.gitkeep': '', ...files },
+  });
+}
+
+/** A wheel file as the python kind leaves it (the bytes only need to be unique) and its manifest. */
+export async function builtWheel(
+  root: string,
+  version: string,
+  gitHead: string,
+  name = `app-${version}-py3-none-any.whl`,
+): Promise<Manifest> {
+  const rel = `release-artifacts/${name}`;
+  await mkdir(path.join(root, 'release-artifacts'), { recursive: true });
+  await writeFile(path.join(root, rel), `wheel ${name} built at ${Date.now()} ${Math.random()}`);
+  const { sha256, size } = await sha256File(path.join(root, rel));
+  return {
+    schema: 1,
+    version,
+    gitTag: `v${version}`,
+    gitHead,
+    versions: {
+      semver: version,
+      pep440: version,
+      imageTag: version,
+      chartVersion: version,
+      appVersion: version,
+      prerelease: false,
+      nextDev: null,
+    },
+    fields: [],
+    artifacts: [{ kind: 'python', type: 'wheel', name, path: rel, sha256, size }],
+  };
+}
+
+export interface Release {
+  ctx: ReleaseContext;
+  logger: RecordingLogger;
+  config: DockerConfig;
+}
+
+export function release(
+  repo: TestRepo,
+  gitHead: string,
+  input: Omit<FakeContextInput, 'root'> & { version: string },
+  options: Record<string, unknown>,
+): Release {
+  const logger = recordingLogger();
+  const ctx = fakeReleaseContext({ root: repo.dir, gitHead, logger, ...input });
+  const resolved = dockerKind.resolveConfig(options, ctx);
+  expect(resolved.errors).toEqual([]);
+  return { ctx, logger, config: resolved.config! };
+}
+
+/** Names (and contents) of the regular files in an uncompressed or gzip tar layer. */
+export function tarFiles(blob: Buffer): Map<string, Buffer> {
+  const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+  const files = new Map<string, Buffer>();
+  let paxPath: string | undefined;
+  for (let offset = 0; offset + 512 <= tar.length;) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1) || '0';
+    const prefix = field(345, 155);
+    const name = paxPath ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    const body = tar.subarray(offset + 512, offset + 512 + size);
+    paxPath = undefined;
+    if (type === 'x') paxPath = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+    else if (type === '0') files.set(name.replace(/^\.?\//, ''), Buffer.from(body));
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+/** Every file of every layer of `repo:tag`, read back through the registry API. */
+export async function imageFiles(
+  registry: Registry,
+  repository: string,
+  tag: string,
+): Promise<{ files: Map<string, Buffer>; config: Record<string, unknown>; digest: string }> {
+  const manifest = await getManifest(registry, repository, tag, { auth: registry.auth });
+  expect(manifest.status).toBe(200);
+  const json = manifest.json as { config: { digest: string }; layers: Array<{ digest: string }> };
+  const files = new Map<string, Buffer>();
+  for (const layer of json.layers) {
+    for (const [name, content] of tarFiles(await getBlob(registry, repository, layer.digest, registry.auth)))
+      files.set(name, content);
+  }
+  const config = JSON.parse(
+    (await getBlob(registry, repository, json.config.digest, registry.auth)).toString('utf8'),
+  );
+  return { files, config, digest: manifest.digest! };
+}
+
+/**
+ * Samples /proc/<pid>/cmdline of every process until stopped, and reports each one whose argv
+ * holds one of the secrets.
+ */
+export function watchArgv(secrets: string[]): { stop(): Promise<string[]>; samples(): number } {
+  const leaks = new Set<string>();
+  let running = true;
+  let samples = 0;
+  const loop = (async () => {
+    while (running) {
+      const pids = (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p));
+      await Promise.all(
+        pids.map(async (pid) => {
+          const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+          if (secrets.some((s) => argv.includes(s))) leaks.add(argv.replaceAll('\0', ' '));
+        }),
+      );
+      samples++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    samples: () => samples,
+    async stop() {
+      running = false;
+      await loop;
+      return [...leaks];
+    },
+  };
+}
+
+/** Order of manifest PUTs in the registry's access log (`acme/app:1.4.0`). */
+export async function manifestPuts(registry: Registry): Promise<string[]> {
+  const log = await readFile(path.join(registry.dir, 'registry.log'), 'utf8');
+  return [...log.matchAll(/"PUT \/v2\/(.+?)\/manifests\/([^ "]+) HTTP/g)].map((m) => `${m[1]}:${m[2]}`);
+}
