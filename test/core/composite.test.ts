@@ -91,6 +91,7 @@ describe('composite plugin', () => {
       logger,
       version: '2.0.0-beta.3',
       branch: { name: 'beta', type: 'prerelease', prerelease: 'beta' },
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
     });
     await plugin().verifyConditions(config, ctx);
     await plugin().verifyRelease(config, ctx);
