@@ -4,6 +4,7 @@
 //   node scripts/readme.mjs          rewrite README.md
 //   node scripts/readme.mjs --check  exit 1 when README.md is out of date
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import * as prettier from 'prettier';
 
 const CHAPTERS = {
   kinds: ['docs/kinds/python.md', 'docs/kinds/docs.md', 'docs/kinds/docker.md', 'docs/kinds/helm.md'],
@@ -25,6 +26,10 @@ for (const [name, files] of Object.entries(CHAPTERS)) {
   else if (next.includes(`<!-- ${name.toUpperCase()} -->`))
     next = next.replace(`<!-- ${name.toUpperCase()} -->`, block);
 }
+
+// The README is checked by `prettier --check` too, so it is written the way prettier would write it.
+const options = (await prettier.resolveConfig('README.md')) ?? {};
+next = await prettier.format(next, { ...options, filepath: 'README.md' });
 
 if (process.argv.includes('--check')) {
   if (next !== readme) {
