@@ -89,6 +89,19 @@ export const ERRORS = {
     message: `The next development version commit conflicts with new commits on \`${s(p.branch)}\`.`,
     details: `Another commit changed the same version files after ${s(p.attempts)} attempt(s). semantic-release-stack never force-pushes. Set the development version ${s(p.version)} by hand. See [failure and recovery](${README}failure-and-recovery).`,
   }),
+  // --- resumed publish (`semantic-release-stack publish --tag`) -------------------------------
+  ERESUMECONFIG: (p) => ({
+    message: `Cannot read the release configuration: ${s(p.reason)}.`,
+    details: `\`semantic-release-stack publish\` reads the configuration semantic-release reads (\`.releaserc*\`, \`release.config.*\`, \`package.json#release\`) in the current directory, or the file given with \`--config\`. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ERESUMENOSTACK: (p) => ({
+    message: `The release configuration \`${s(p.file)}\` does not use semantic-release-stack.`,
+    details: `Its \`plugins\` list neither \`semantic-release-stack\` nor one of \`semantic-release-stack/<kind>\`, so there is nothing to publish. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ERESUMETAG: (p) => ({
+    message: `Cannot resume the release of \`${s(p.tag)}\`: ${s(p.reason)}.`,
+    details: `Give the tag semantic-release created for the release, e.g. \`semantic-release-stack publish --tag v1.4.0\`. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
   // --- docs ----------------------------------------------------------------------------------
   EDOCSMISSING: (p) => ({
     message: `Docs directory \`${s(p.path)}\` does not exist.`,
@@ -237,6 +250,43 @@ export const ERRORS = {
     message: `After the push, \`${s(p.ref)}\` in the registry is not the image that was pushed.`,
     details: `Expected ${s(p.expected)}, the registry serves ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: tags already holding this image are skipped. See [failure and recovery](${README}failure-and-recovery).`,
   }),
+  // --- helm publish --------------------------------------------------------------------------
+  ECHARTOCIREF: (p) => ({
+    message: `\`${s(p.ref)}\` is not a valid OCI reference for the chart: ${s(p.problem)}.`,
+    details: `The chart is pushed to \`<helm.oci>/<chart name>:<version>\`. \`helm.oci\` is \`oci://<registry host>[/<path>]\` in lowercase, and the chart name in Chart.yaml must be a valid repository name too (lowercase letters, digits, \`.\`, \`_\`, \`-\`). See [helm](${README}helm).`,
+  }),
+  ECHARTREGISTRYCREDENTIALS: (p) => ({
+    message: `Chart registry credentials are incomplete: ${s(p.given)} is set but ${s(p.missing)} is not.`,
+    details: `Set both \`HELM_REGISTRY_USER\` and \`HELM_REGISTRY_PASSWORD\`, or neither (then \`DOCKER_REGISTRY_USER\`/\`DOCKER_REGISTRY_PASSWORD\` are used, or no credentials). See [helm](${README}helm).`,
+  }),
+  ECHARTREGISTRYAUTH: (p) => ({
+    message: `The chart registry ${s(p.registry)} refused the credentials.`,
+    details: `${s(p.reason)}. Set \`HELM_REGISTRY_USER\` and \`HELM_REGISTRY_PASSWORD\` (or the \`DOCKER_REGISTRY_*\` pair they fall back to) to an account or token that may pull and push the chart repository. Nothing was pushed. See [helm](${README}helm).`,
+  }),
+  ECHARTREGISTRY: (p) => ({
+    message: `The chart registry ${s(p.registry)} could not be used: ${s(p.reason)}.`,
+    details: `The registry API (\`/v2/\`) must be reachable from where semantic-release runs. Check the host in \`helm.oci\`, the network, and \`helm.insecureRegistry\` for a registry without TLS. Only network errors, 408, 429 and 5xx are retried. Re-running the release is safe: a chart already pushed is skipped. See [helm](${README}helm).`,
+  }),
+  ECHARTEXISTS: (p) => ({
+    message: `${s(p.where)} already holds ${s(p.name)} ${s(p.version)} with a different chart.`,
+    details: `It holds ${s(p.remote)}; this release packaged ${s(p.local)}. A released chart version is never overwritten. If this version was released before from other sources, release a new version; remove the old one only if it was never used. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ECHARTPUSHVERIFY: (p) => ({
+    message: `After the push, \`${s(p.ref)}\` in the registry is not the chart that was pushed.`,
+    details: `Expected ${s(p.expected)}, the registry answered ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: a tag already holding this chart is skipped. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ECHARTNOTPACKAGED: (p) => ({
+    message: `The packaged chart of this release cannot be published: ${s(p.reason)}.`,
+    details: `\`helm.oci\` and \`helm.index\` publish the chart that prepare packaged and recorded in the release manifest (\`release-artifacts/manifest.json\`). Run prepare, publish and success in the same job and leave \`release-artifacts/\` alone in between. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ECHARTINDEX: (p) => ({
+    message: `The chart index \`${s(p.path)}\` on branch \`${s(p.branch)}\` could not be updated: ${s(p.reason)}.`,
+    details: `The release itself is out; only the chart repository index is behind. Fix the cause (an index.yaml Helm cannot read, or the push being refused), then add the entry by re-running the release's success step, or with \`helm repo index --merge\`. See [helm](${README}helm).`,
+  }),
+  ECHARTINDEXCONFLICT: (p) => ({
+    message: `Branch \`${s(p.branch)}\` kept moving: the chart index entry for ${s(p.name)} ${s(p.version)} was not pushed after ${s(p.attempts)} attempts.`,
+    details: `Each attempt fetched the branch, added the entry to its index.yaml again and pushed without force. Raise \`helm.index.pushAttempts\` or stop the other writers of the branch, then re-run; an entry already present with the same digest is left alone. See [helm](${README}helm).`,
+  }),
 } satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -246,7 +296,11 @@ export type StackError = SemanticReleaseError & { code: ErrorCode; details: stri
 /** Builds the SemanticReleaseError for `code` from the table. */
 export function stackError(code: ErrorCode, params: Params = {}): StackError {
   const { message, details } = (ERRORS[code] as Entry)(params);
-  return new SemanticReleaseError(message, code, details) as StackError;
+  const error = new SemanticReleaseError(message, code, details) as StackError;
+  // A coded error is an expected condition with its fix in `details`: semantic-release's CLI prints
+  // `util.inspect` of every failure, and internal stack frames would only bury that fix.
+  error.stack = `${error.name}: ${message}`;
+  return error;
 }
 
 export function isStackError(error: unknown): error is StackError {

@@ -1,105 +1,97 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { releaseEpoch } from '../../core/epoch.js';
-import { checkPath } from '../../files/index.js';
-import { defineKind, type ReleaseContext, type VersionField } from '../../kind.js';
+import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
+import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
-import { checkChart } from './load-chart.js';
+import { pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
+import { planChart } from './plan.js';
+import { updateChartIndex } from './publish-index.js';
 
-function chartFileName(ctx: ReleaseContext, name: string): string {
-  return `${name}-${ctx.release.versions.chartVersion}.tgz`;
+export interface HelmKindDeps {
+  /** The registry API's fetch (tests may inject one; default: the global fetch). */
+  fetch?: typeof fetch;
 }
 
 /**
  * The Helm chart: Chart.yaml `version` (SemVer) and `appVersion`, the image tag in values.yaml, and
- * the chart package, built natively to `helm package`'s rules but byte-for-byte reproducible.
+ * the chart package, built natively to `helm package`'s rules but byte-for-byte reproducible; then,
+ * if asked, pushed to an OCI registry (publish) and added to a chart repository index (success).
  */
-export const helmKind = defineKind<HelmConfig>({
-  name: 'helm',
-  entry: 'helm',
-  after: ['docker'],
-  resolveConfig: resolveHelmConfig,
+export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig> {
+  return defineKind<HelmConfig>({
+    name: 'helm',
+    entry: 'helm',
+    after: ['docker'],
+    resolveConfig: resolveHelmConfig,
 
-  versionFields(config) {
-    const fields: VersionField[] = [
-      { path: config.chartFile, key: 'version', type: 'yaml', option: 'helm.chart', render: 'chartVersion' },
-    ];
-    if (config.appVersion) {
-      const render = config.appVersion === 'imageTag' ? 'appVersion' : config.appVersion;
-      fields.push({
-        path: config.chartFile,
-        key: 'appVersion',
-        type: 'yaml',
-        option: 'helm.appVersion',
-        render,
+    versionFields(config) {
+      const fields: VersionField[] = [
+        {
+          path: config.chartFile,
+          key: 'version',
+          type: 'yaml',
+          option: 'helm.chart',
+          render: 'chartVersion',
+        },
+      ];
+      if (config.appVersion) {
+        const render = config.appVersion === 'imageTag' ? 'appVersion' : config.appVersion;
+        fields.push({
+          path: config.chartFile,
+          key: 'appVersion',
+          type: 'yaml',
+          option: 'helm.appVersion',
+          render,
+        });
+      }
+      if (config.imageTagKey) {
+        const key = config.imageTagKey;
+        fields.push({
+          path: config.valuesFile,
+          key,
+          type: 'yaml',
+          option: 'helm.imageTagKey',
+          render: 'imageTag',
+        });
+      }
+      return fields;
+    },
+
+    check: (config, ctx) => checkHelm(config, ctx, deps.fetch),
+
+    plan: planChart,
+
+    async prepare(config, ctx) {
+      if (!config.package) return [];
+      const chart = await packageChart({
+        chartDir: path.resolve(ctx.root, config.chartDir),
+        outDir: ctx.artifactsDir,
+        mtime: await releaseEpoch(ctx),
+        version: ctx.release.versions.chartVersion,
       });
-    }
-    if (config.imageTagKey) {
-      const key = config.imageTagKey;
-      fields.push({
-        path: config.valuesFile,
-        key,
-        type: 'yaml',
-        option: 'helm.imageTagKey',
-        render: 'imageTag',
-      });
-    }
-    return fields;
-  },
+      ctx.logger.log('Packaged chart %s as %s', chart.name, path.basename(chart.path));
+      return [
+        {
+          kind: 'helm',
+          type: 'chart',
+          name: path.basename(chart.path),
+          path: path.relative(ctx.root, chart.path),
+          sha256: chart.sha256,
+          size: chart.size,
+        },
+      ];
+    },
 
-  async check(config, ctx) {
-    const where = await checkPath(ctx.root, config.chartDir, 'helm.chart', { write: false });
-    if (!where.ok) return [where.error];
-    // The release overwrites the chart's own `version`, so a value it holds today that Helm would
-    // refuse (the seed's procedure left `0.2.0.dev0` there) is no reason to stop; sub-charts still count.
-    const rootChartYaml = path.join(where.abs, 'Chart.yaml');
-    return (await checkChart(where.abs)).filter(
-      (e) =>
-        !(
-          (e as { code?: string }).code === 'ECHARTVERSION' &&
-          String((e as { path?: string }).path ?? e.message).includes(rootChartYaml)
-        ),
-    );
-  },
+    async publish(config, ctx, manifest) {
+      if (!config.oci) return [];
+      return pushChart(config.oci, ctx, manifest, deps.fetch);
+    },
 
-  async plan(config, ctx) {
-    if (!config.package) return [];
-    const name = await chartName(config, ctx);
-    const file = path.posix.join(path.basename(ctx.artifactsDir), chartFileName(ctx, name));
-    return [
-      {
-        action: 'build',
-        text: `chart ${file} (${config.chartDir}, appVersion ${ctx.release.versions.appVersion})`,
-      },
-    ];
-  },
-
-  async prepare(config, ctx) {
-    if (!config.package) return [];
-    const chart = await packageChart({
-      chartDir: path.resolve(ctx.root, config.chartDir),
-      outDir: ctx.artifactsDir,
-      mtime: await releaseEpoch(ctx),
-      version: ctx.release.versions.chartVersion,
-    });
-    ctx.logger.log('Packaged chart %s as %s', chart.name, path.basename(chart.path));
-    return [
-      {
-        kind: 'helm',
-        type: 'chart',
-        name: path.basename(chart.path),
-        path: path.relative(ctx.root, chart.path),
-        sha256: chart.sha256,
-        size: chart.size,
-      },
-    ];
-  },
-});
-
-/** The chart's name as Chart.yaml states it (the package is named after it, not after the folder). */
-async function chartName(config: HelmConfig, ctx: ReleaseContext): Promise<string> {
-  const text = await readFile(path.resolve(ctx.root, config.chartFile), 'utf8');
-  return String((parse(text.replace(/^\uFEFF/, '')) as { name?: unknown } | null)?.name ?? '');
+    async success(config, ctx, manifest) {
+      if (config.index) await updateChartIndex(config.index, ctx, manifest);
+    },
+  });
 }
+
+export const helmKind = createHelmKind();

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stackError } from '../../errors.js';
+import type { Artifact, Manifest } from '../../core/manifest.js';
+import type { ReleaseContext } from '../../kind.js';
+import { loadChart, readChartArchive } from './load-chart.js';
+import { metadataJson } from './package-chart.js';
+import type { ChartMetadata } from './validate-chart.js';
+
+/** The package prepare recorded, its bytes, and the metadata Helm reads back from it. */
+export interface PackagedChartFile {
+  artifact: Artifact;
+  bytes: Buffer;
+  /** sha256 of the bytes, bare hex (index.yaml's `digest`). */
+  sha256: string;
+  metadata: ChartMetadata;
+  /** chart.Metadata as JSON in Go field order: the OCI config blob and the index entry. */
+  metadataJson: Record<string, unknown>;
+}
+
+// Files of a packaged chart that make its metadata: requirements.yaml feeds a v1 chart's dependencies.
+const METADATA_FILES = ['Chart.yaml', 'requirements.yaml'];
+
+/**
+ * The metadata as Helm gets it when it loads the package (`helm push` and `helm repo index` read
+ * the archive, not the sources): the archive's top-level metadata files, loaded and validated by
+ * the same loader as the chart directory.
+ */
+async function archiveMetadata(bytes: Buffer): Promise<ChartMetadata> {
+  const files = readChartArchive(bytes).filter((f) => METADATA_FILES.includes(f.name));
+  const dir = await mkdtemp(path.join(tmpdir(), 'srs-chart-meta-'));
+  try {
+    for (const f of files) await writeFile(path.join(dir, f.name), f.data);
+    return (await loadChart(dir)).metadata;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reads this release's chart package from the manifest, checking it is the file prepare made (same
+ * sha256) and that it holds the release's chart version.
+ */
+export async function readPackagedChart(ctx: ReleaseContext, manifest: Manifest): Promise<PackagedChartFile> {
+  const artifact = manifest.artifacts.find((a) => a.kind === 'helm' && a.type === 'chart' && a.path);
+  const fail = (reason: string) => stackError('ECHARTNOTPACKAGED', { reason });
+  if (!artifact) throw fail('the release manifest records no chart package');
+  const file = path.resolve(ctx.root, artifact.path!);
+  const bytes = await readFile(file).catch(() => undefined);
+  if (!bytes) throw fail(`\`${artifact.path}\` does not exist`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (artifact.sha256 && sha256 !== artifact.sha256)
+    throw fail(`\`${artifact.path}\` changed since prepare (sha256 ${sha256}, recorded ${artifact.sha256})`);
+  let metadata: ChartMetadata;
+  try {
+    metadata = await archiveMetadata(bytes);
+  } catch (error) {
+    throw fail(`\`${artifact.path}\` cannot be read as a chart: ${(error as Error).message}`);
+  }
+  const expected = ctx.release.versions.chartVersion;
+  if (metadata.version !== expected)
+    throw fail(
+      `\`${artifact.path}\` holds version ${metadata.version ?? '(none)'}, the release is ${expected}`,
+    );
+  return { artifact, bytes, sha256, metadata, metadataJson: metadataJson(metadata) };
+}

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { PlanLine, ReleaseContext } from '../../kind.js';
+import { chartName } from './check.js';
+import type { HelmConfig } from './config.js';
+import { chartRepository, chartTag } from './oci-push.js';
+import { chartDownloadUrl } from './publish-index.js';
+
+const chartFileName = (ctx: ReleaseContext, name: string): string =>
+  `${name}-${ctx.release.versions.chartVersion}.tgz`;
+
+/** The chart part of the release plan: the package, the OCI reference, the index entry. */
+export async function planChart(config: HelmConfig, ctx: ReleaseContext): Promise<PlanLine[]> {
+  if (!config.package) return [];
+  const name = await chartName(config, ctx);
+  const file = path.posix.join(path.basename(ctx.artifactsDir), chartFileName(ctx, name));
+  const lines: PlanLine[] = [
+    {
+      action: 'build',
+      text: `chart ${file} (${config.chartDir}, appVersion ${ctx.release.versions.appVersion})`,
+    },
+  ];
+  if (config.oci) {
+    const ref = `${chartRepository(config.oci, name).location}:${chartTag(ctx)}`;
+    lines.push({ action: 'publish', text: `push chart ${ref}` });
+  }
+  if (config.index) {
+    const url = chartDownloadUrl(config.index, ctx, { name, file: chartFileName(ctx, name) });
+    lines.push({
+      action: 'publish',
+      text: `after the release: add ${name} ${ctx.release.versions.chartVersion} (${url}) to ${config.index.path} on branch ${config.index.branch}`,
+    });
+  }
+  return lines;
+}
