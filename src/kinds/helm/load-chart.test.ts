@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkChart, GoNum, goFormatFloat, loadChart, readChartArchive, v2Resolve } from './load-chart.js';
+import { readChartArchive } from './chart-archive.js';
+import { GoNum, goFormatFloat, v2Resolve } from './go-yaml.js';
+import { checkChart, loadChart } from './load-chart.js';
 
 const temps: string[] = [];
 afterEach(async () => {

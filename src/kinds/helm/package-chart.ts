@@ -4,14 +4,8 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createTarGz } from '../../archive/tar-writer.js';
 import { throwAll } from '../../errors.js';
-import {
-  goFormatFloat,
-  loadChart,
-  packagingProblems,
-  v2Resolve,
-  type ChartLock,
-  type LoadedChart,
-} from './load-chart.js';
+import { goFormatFloat, v2Resolve } from './go-yaml.js';
+import { loadChart, packagingProblems, type ChartLock, type LoadedChart } from './load-chart.js';
 import {
   sanitizeMetadata,
   validateChart,

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError } from '../../errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
-import { loadChart, readChartArchive } from './load-chart.js';
+import { loadChartArchive } from './load-chart.js';
 import { metadataJson } from './package-chart.js';
 import type { ChartMetadata } from './validate-chart.js';
 
@@ -18,25 +17,6 @@ export interface PackagedChartFile {
   metadata: ChartMetadata;
   /** chart.Metadata as JSON in Go field order: the OCI config blob and the index entry. */
   metadataJson: Record<string, unknown>;
-}
-
-// Files of a packaged chart that make its metadata: requirements.yaml feeds a v1 chart's dependencies.
-const METADATA_FILES = ['Chart.yaml', 'requirements.yaml'];
-
-/**
- * The metadata as Helm gets it when it loads the package (`helm push` and `helm repo index` read
- * the archive, not the sources): the archive's top-level metadata files, loaded and validated by
- * the same loader as the chart directory.
- */
-async function archiveMetadata(bytes: Buffer): Promise<ChartMetadata> {
-  const files = readChartArchive(bytes).filter((f) => METADATA_FILES.includes(f.name));
-  const dir = await mkdtemp(path.join(tmpdir(), 'srs-chart-meta-'));
-  try {
-    for (const f of files) await writeFile(path.join(dir, f.name), f.data);
-    return (await loadChart(dir)).metadata;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -53,9 +33,10 @@ export async function readPackagedChart(ctx: ReleaseContext, manifest: Manifest)
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (artifact.sha256 && sha256 !== artifact.sha256)
     throw fail(`\`${artifact.path}\` changed since prepare (sha256 ${sha256}, recorded ${artifact.sha256})`);
+  // Helm reads the metadata back from the archive (`helm push`, `helm repo index`), not the sources.
   let metadata: ChartMetadata;
   try {
-    metadata = await archiveMetadata(bytes);
+    metadata = (await loadChartArchive(bytes, artifact.path!)).metadata;
   } catch (error) {
     throw fail(`\`${artifact.path}\` cannot be read as a chart: ${(error as Error).message}`);
   }
