@@ -11,6 +11,7 @@ import {
   type Manifest,
 } from './manifest.js';
 import { withoutGlobalOptions } from './options.js';
+import { claimRelease } from './release-lock.js';
 import { formatPlan, planEdits } from './plan.js';
 import { releaseValues, toEdits } from './version-fields.js';
 
@@ -132,6 +133,9 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await manifestFor(ctx);
       try {
+        // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
+        if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
+          await saveManifest(ctx.artifactsDir, manifest);
         for (const { kind, config } of active) {
           if (!kind.publish) continue;
           mergeArtifacts(manifest, await kind.publish(config, ctx, manifest));
@@ -145,7 +149,13 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
 
     async success(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
-      const manifest = await manifestFor(ctx);
+      // semantic-release also calls success after only adding a channel to an existing release
+      // (e.g. the first run of a maintenance branch); nothing was built or published for it here.
+      const manifest = await readManifest(ctx.artifactsDir);
+      if (!manifest || manifest.version !== ctx.release.version) {
+        ctx.logger.log('Nothing was built for %s in this run; no success step to do.', ctx.release.version);
+        return;
+      }
       const errors: Error[] = [];
       for (const { kind, config } of active) {
         if (!kind.success) continue;
