@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { formatResumeError, publishCommand } from './core/resume-cli.js';
 import { renderVersion, type BranchKind } from './version.js';
 
-const USAGE = `usage: semantic-release-stack versions <semver> [--prerelease-map next=rc,...] [--branch release|maintenance|prerelease]`;
+const USAGE = `usage: semantic-release-stack versions <semver> [--prerelease-map next=rc,...] [--branch release|maintenance|prerelease]
+       semantic-release-stack publish --tag <tag> [--config <file>] [--dry-run] [--branch <name>] [--git-head <commit>]`;
 
 /** `versions`: every rendering of one SemVer version, as one JSON object. */
 function versions(args: string[]): number {
@@ -38,7 +40,21 @@ function versions(args: string[]): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { versions };
+/**
+ * `publish --tag vX.Y.Z`: finishes a release whose publish failed after its tag was pushed. A CLI
+ * has no semantic-release context: its own environment is the context's env, read here only.
+ */
+async function publish(args: string[]): Promise<number> {
+  try {
+    // eslint-disable-next-line no-restricted-syntax -- the CLI's environment is the release env
+    return await publishCommand(args, { cwd: process.cwd(), env: { ...process.env } });
+  } catch (error) {
+    process.stderr.write(formatResumeError(error));
+    return 1;
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { versions, publish };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

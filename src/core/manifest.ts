@@ -36,6 +36,8 @@ export interface Manifest {
   /** Version fields written at the release, so the dev-version step writes the same places. */
   fields: VersionField[];
   artifacts: Artifact[];
+  /** The commit this run pushed as its claim on the tag (see release-lock.ts); set at publish. */
+  lock?: string;
 }
 
 export const MANIFEST_FILE = 'manifest.json';

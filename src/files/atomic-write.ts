@@ -1,6 +1,48 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, open, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+
+/**
+ * Temporary files are named `.<target>.srs-<pid>-<random>.tmp`, next to their target. A writer
+ * killed between open and rename (SIGKILL, power loss) leaves one behind, and @semantic-release/git
+ * stages whatever untracked file its asset globs match (`git ls-files -o`, dot files included,
+ * .gitignore ignored), so a directory asset such as `helm/my-chart` would commit it. The next write
+ * of the same target therefore removes the temporary files of writers that no longer run.
+ */
+const TEMP = /^\.(.+)\.srs-(\d+)-[0-9a-f]{12}\.tmp$/;
+
+/** The target a temporary file was written for, and its writer's pid; undefined for other files. */
+export function parseTempName(name: string): { target: string; pid: number } | undefined {
+  const match = TEMP.exec(name);
+  return match ? { target: match[1]!, pid: Number(match[2]) } : undefined;
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files left for `abs` by writers that are gone. */
+export async function removeStaleTemps(abs: string): Promise<string[]> {
+  const dir = path.dirname(abs);
+  const base = path.basename(abs);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const temp = parseTempName(name);
+    if (!temp || temp.target !== base || isRunning(temp.pid)) continue;
+    await unlink(path.join(dir, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
 
 /**
  * Replaces `abs` so that a reader sees either the old or the new content, never a torn file: write a
@@ -10,7 +52,11 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(abs: string, data: string | Uint8Array): Promise<void> {
   const previous = await stat(abs).catch(() => undefined);
-  const temp = path.join(path.dirname(abs), `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTemps(abs);
+  const temp = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.srs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     // A new file gets the usual umask-filtered mode; an existing one's mode is copied below.
     const handle = await open(temp, 'wx', previous ? 0o600 : 0o666);

@@ -61,6 +61,8 @@ async function checkEdit(
   edit: VersionEdit,
   texts: Map<string, Promise<string>>,
 ): Promise<CheckedEdit> {
+  // A path leaving the repository is the problem to report, whatever its name looks like.
+  const abs = await resolveInRepo(root, edit.path, edit.option);
   const type = detectFileType(edit.path, edit.type);
   if (edit.value === '' || /\p{Cc}/u.test(edit.value)) {
     throw stackError('EINVALIDVERSION', {
@@ -70,7 +72,6 @@ async function checkEdit(
       fix: `Check what \`${edit.option}\` renders.`,
     });
   }
-  const abs = await resolveInRepo(root, edit.path, edit.option);
   await assertNotSymlink(abs, edit.option, edit.path);
   if (!texts.has(abs)) texts.set(abs, readVersionFile(abs, edit));
   const oldText = await (texts.get(abs) as Promise<string>);

@@ -32,6 +32,7 @@ export async function publishImage(
   }
   const multi = config.platforms.length > 0;
   const repository = config.image.repository;
+  const pushedRefs: string[] = [];
   const pushed = await withBuilder(
     config,
     ctx,
@@ -45,6 +46,7 @@ export async function publishImage(
         client,
         { ref: versionRef, tag: tags.version, repository, local, multi },
         ctx,
+        pushedRefs,
       );
       for (const tag of tags.floating)
         await pushFloating(
@@ -53,6 +55,7 @@ export async function publishImage(
           { ref: imageRef(config.image, tag), tag, repository, multi },
           version,
           ctx,
+          pushedRefs,
         );
       return version;
     },
@@ -60,7 +63,9 @@ export async function publishImage(
   ).catch((error: unknown) => {
     throw registryError(error, config);
   });
-  ctx.logger.log('Pushed %s (%s)', refs.join(', '), pushed.digest);
+  // Say only what this run pushed: a resumed release reports skipped and pushed tags apart.
+  if (pushedRefs.length) ctx.logger.log('Pushed %s (%s)', pushedRefs.join(', '), pushed.digest);
+  else ctx.logger.log('Nothing to push: %s already hold %s', refs.join(', '), pushed.digest);
   return [{ kind: 'docker', type: 'image', name: config.image.name, refs, digest: pushed.digest }];
 }
 
@@ -76,6 +81,7 @@ async function pushVersion(
   client: OciClient,
   t: Target & { local: string[] },
   ctx: ReleaseContext,
+  pushedRefs: string[],
 ): Promise<RemoteImage> {
   const existing = await remoteImage(client, t.repository, t.tag);
   if (existing) {
@@ -95,6 +101,7 @@ async function pushVersion(
     return existing;
   }
   await builder.push(t.ref, t.multi);
+  pushedRefs.push(t.ref);
   const pushed = await remoteImage(client, t.repository, t.tag);
   if (!pushed || !sameConfigs(pushed.configDigests, t.local)) {
     throw stackError('EDOCKERPUSHVERIFY', {
@@ -112,6 +119,7 @@ async function pushFloating(
   t: Target,
   version: RemoteImage,
   ctx: ReleaseContext,
+  pushedRefs: string[],
 ): Promise<void> {
   const before = await client.headManifest(t.repository, t.tag);
   if (before?.digest === version.digest) {
@@ -119,6 +127,7 @@ async function pushFloating(
     return;
   }
   await builder.push(t.ref, t.multi);
+  pushedRefs.push(t.ref);
   const after = await client.headManifest(t.repository, t.tag);
   if (after?.digest !== version.digest) {
     throw stackError('EDOCKERPUSHVERIFY', {

@@ -1,0 +1,175 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { stackError } from '../errors.js';
+
+/**
+ * Reads a repository's semantic-release configuration the way semantic-release 24 does (cosmiconfig
+ * `release`, searched in the directory only, then `extends` merged under it), without importing
+ * semantic-release's internals: the CLI must work wherever this package is installed.
+ */
+export const CONFIG_FILES = [
+  'package.json',
+  '.releaserc',
+  '.releaserc.json',
+  '.releaserc.yaml',
+  '.releaserc.yml',
+  '.releaserc.js',
+  '.releaserc.cjs',
+  '.releaserc.mjs',
+  '.config/releaserc',
+  '.config/releaserc.json',
+  '.config/releaserc.yaml',
+  '.config/releaserc.yml',
+  '.config/releaserc.js',
+  '.config/releaserc.cjs',
+  '.config/releaserc.mjs',
+  'release.config.js',
+  'release.config.cjs',
+  'release.config.mjs',
+];
+
+export type ReleaseOptions = Record<string, unknown>;
+
+export interface LoadedConfig {
+  /** The file the options came from. */
+  file: string;
+  options: ReleaseOptions;
+}
+
+/** This package's root (dist/core/ → ../..), to recognise its own entry points given as paths. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PACKAGE_NAME = 'semantic-release-stack';
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+async function readConfigFile(file: string): Promise<ReleaseOptions | undefined> {
+  const base = path.basename(file);
+  if (/\.(c|m)?js$/.test(base)) {
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const value = module.default ?? module;
+    return isObject(value) ? value : undefined;
+  }
+  const text = await readFile(file, 'utf8');
+  if (base === 'package.json') {
+    const release = (JSON.parse(text) as { release?: unknown }).release;
+    return isObject(release) ? release : undefined;
+  }
+  // JSON is YAML: `.releaserc` may be either.
+  const value: unknown = parseYaml(text);
+  return isObject(value) ? value : undefined;
+}
+
+/** The shareable configs of `extends`, resolved from the config's directory; ours map to our own dist. */
+async function loadExtends(name: string, fromDir: string): Promise<ReleaseOptions> {
+  let target: string;
+  if (name === `${PACKAGE_NAME}/preset`) {
+    target = path.join(PACKAGE_ROOT, 'dist', 'preset.js');
+  } else {
+    try {
+      target = createRequire(path.join(fromDir, 'noop.js')).resolve(name);
+    } catch {
+      throw stackError('ERESUMECONFIG', {
+        reason: `the shareable configuration \`${name}\` (\`extends\`) cannot be found from ${fromDir}`,
+      });
+    }
+  }
+  const loaded = await readConfigFile(target);
+  return loaded ?? {};
+}
+
+/**
+ * The options semantic-release would run with: the first config file found (or `configFile`), with
+ * each `extends` merged underneath it, in order.
+ */
+export async function loadReleaseConfig(dir: string, configFile?: string): Promise<LoadedConfig> {
+  const candidates = configFile
+    ? [path.resolve(dir, configFile)]
+    : CONFIG_FILES.map((f) => path.join(dir, f));
+  for (const file of candidates) {
+    if (!existsSync(file)) {
+      if (configFile) throw stackError('ERESUMECONFIG', { reason: `\`${configFile}\` does not exist` });
+      continue;
+    }
+    let own: ReleaseOptions | undefined;
+    try {
+      own = await readConfigFile(file);
+    } catch (error) {
+      throw stackError('ERESUMECONFIG', {
+        reason: `\`${path.relative(dir, file) || file}\` cannot be read: ${(error as Error).message.split('\n')[0]}`,
+      });
+    }
+    if (!own) continue;
+    const { extends: extendsOption, ...rest } = own;
+    const names = extendsOption === undefined ? [] : [extendsOption].flat();
+    let merged: ReleaseOptions = {};
+    for (const name of names) {
+      if (typeof name !== 'string') continue;
+      merged = { ...merged, ...(await loadExtends(name, path.dirname(file))) };
+    }
+    return { file, options: { ...merged, ...dropNil(rest) } };
+  }
+  throw stackError('ERESUMECONFIG', {
+    reason: `no semantic-release configuration in ${dir} (looked for ${CONFIG_FILES.join(', ')})`,
+  });
+}
+
+const dropNil = (o: ReleaseOptions): ReleaseOptions =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+
+/** One `plugins` entry that is this package: the composite, or one kind's standalone entry point. */
+export interface StackEntry {
+  /** `composite`, or the kind's entry (`python`, `docker`, `dev-version`…). */
+  entry: string;
+  config: Record<string, unknown>;
+}
+
+const ENTRY_FILES: Record<string, string> = {
+  'dist/index.js': 'composite',
+  'dist/entry/python.js': 'python',
+  'dist/entry/docs.js': 'docs',
+  'dist/entry/docker.js': 'docker',
+  'dist/entry/helm.js': 'helm',
+  'dist/entry/dev-version.js': 'dev-version',
+};
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** Which of our entry points a plugin name designates: by package name, or by a path to our dist. */
+export function stackEntryOf(name: string, configDir: string): string | undefined {
+  if (name === PACKAGE_NAME) return 'composite';
+  if (name.startsWith(`${PACKAGE_NAME}/`)) {
+    const entry = name.slice(PACKAGE_NAME.length + 1);
+    return Object.values(ENTRY_FILES).includes(entry) && entry !== 'composite' ? entry : undefined;
+  }
+  if (!(name.startsWith('.') || path.isAbsolute(name))) return undefined;
+  const target = realpathOr(path.resolve(configDir, name));
+  if (target === realpathOr(PACKAGE_ROOT)) return 'composite';
+  for (const [file, entry] of Object.entries(ENTRY_FILES)) {
+    if (target === realpathOr(path.join(PACKAGE_ROOT, file))) return entry;
+  }
+  return undefined;
+}
+
+/** Every entry of `plugins` that is this package, with its options, in the order listed. */
+export function stackEntries(options: ReleaseOptions, configDir: string): StackEntry[] {
+  const plugins = Array.isArray(options.plugins) ? options.plugins : [];
+  const entries: StackEntry[] = [];
+  for (const plugin of plugins) {
+    const [name, config] = Array.isArray(plugin) ? plugin : [plugin, {}];
+    if (typeof name !== 'string') continue;
+    const entry = stackEntryOf(name, configDir);
+    if (entry) entries.push({ entry, config: isObject(config) ? config : {} });
+  }
+  return entries;
+}

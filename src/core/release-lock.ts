@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { stackError } from '../errors.js';
+import type { ReleaseContext } from '../kind.js';
+import { remoteFor, tryGit, type Remote } from './git.js';
+import type { Manifest } from './manifest.js';
+
+/**
+ * The claim on a release's publish. semantic-release has no lock: two runs on the same commit both
+ * create the same lightweight tag, and the second `git push --tags` succeeds as "up to date" (its
+ * notes push too, when both notes were written in the same second), so both go on to publish. Before
+ * any external publish each run therefore pushes a commit of its own (child of the tagged commit,
+ * with a random nonce) to `refs/semantic-release-stack/releases/<tag>`, without force: git lets only
+ * the first one create the ref, and every other run is refused (ECONCURRENT) before it publishes.
+ * Plugins of one run share the claim through the release manifest; a resumed publish adopts the
+ * claim already on the remote.
+ */
+export const lockRef = (tag: string): string => `refs/semantic-release-stack/releases/${tag}`;
+
+const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|already exists|stale info/i;
+
+const BOT = { name: 'semantic-release-bot', email: 'semantic-release-bot@martynus.net' };
+
+function remoteOf(ctx: ReleaseContext): Remote {
+  return remoteFor(String(ctx.options.repositoryUrl ?? 'origin'), ctx);
+}
+
+async function createClaim(ctx: ReleaseContext): Promise<string> {
+  const identity = {
+    GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? BOT.name,
+    GIT_AUTHOR_EMAIL: ctx.env.GIT_AUTHOR_EMAIL ?? BOT.email,
+    GIT_COMMITTER_NAME: ctx.env.GIT_COMMITTER_NAME ?? BOT.name,
+    GIT_COMMITTER_EMAIL: ctx.env.GIT_COMMITTER_EMAIL ?? BOT.email,
+  };
+  const head = ctx.release.gitHead;
+  const message = `semantic-release-stack publishes ${ctx.release.gitTag} (run ${randomBytes(8).toString('hex')})`;
+  const made = await tryGit(ctx, ['commit-tree', `${head}^{tree}`, '-p', head, '-m', message], identity);
+  if (!made.ok) throw stackError('ECOMMANDFAILED', { command: 'git commit-tree', output: made.output });
+  return made.output.split('\n')[0]!.trim();
+}
+
+/**
+ * Pushes this run's claim on the tag (creating it first); ECONCURRENT when another run holds it.
+ * semantic-release creates the tag before publish; a step run without it (a test, a hand-made
+ * context) has no tag to claim and is left alone. Returns whether a claim was pushed.
+ */
+export async function claimRelease(ctx: ReleaseContext, manifest: Manifest): Promise<boolean> {
+  const tag = await tryGit(ctx, ['rev-parse', '--verify', '--quiet', `refs/tags/${ctx.release.gitTag}`]);
+  if (!tag.ok) return false;
+  manifest.lock ??= await createClaim(ctx);
+  const remote = remoteOf(ctx);
+  const ref = lockRef(ctx.release.gitTag);
+  const pushed = await tryGit(
+    ctx,
+    ['push', '--no-verify', '--quiet', remote.url, `${manifest.lock}:${ref}`],
+    remote.env,
+  );
+  if (pushed.ok) return true;
+  if (REJECTED.test(pushed.output)) throw stackError('ECONCURRENT', { tag: ctx.release.gitTag, ref });
+  throw stackError('ECOMMANDFAILED', {
+    command: `git push ${ctx.redactor.redact(remote.url)} ${manifest.lock}:${ref}`,
+    output: pushed.output,
+  });
+}
+
+/**
+ * For a resumed publish: the claim the interrupted run pushed, fetched into this checkout so it can
+ * be pushed again as "up to date"; undefined when the remote has none (then a new one is made).
+ */
+export async function remoteClaim(ctx: ReleaseContext): Promise<string | undefined> {
+  const remote = remoteOf(ctx);
+  const fetched = await tryGit(
+    ctx,
+    ['fetch', '--quiet', '--no-tags', remote.url, lockRef(ctx.release.gitTag)],
+    remote.env,
+  );
+  if (!fetched.ok) return undefined;
+  const head = await tryGit(ctx, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}']);
+  return head.ok ? head.output.split('\n')[0]!.trim() : undefined;
+}

@@ -1,0 +1,289 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { format } from 'node:util';
+import { stackError } from '../errors.js';
+import { exec, type ExecContext } from '../exec.js';
+import type { ArtifactKind, ReleaseContext } from '../kind.js';
+import { KINDS, kindByEntry } from '../kinds/index.js';
+import type { Logger } from '../logger.js';
+import { createRedactor } from '../redact.js';
+import type { SrContext } from './context.js';
+import { readManifest, saveManifest, type Artifact } from './manifest.js';
+import { createPlugin, type Plugin } from './plugin.js';
+import { remoteClaim } from './release-lock.js';
+import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
+import {
+  decideBranch,
+  noteChannel,
+  releasedVersions,
+  releaseHead,
+  tagCommitOf,
+  versionOfTag,
+  type ResumedBranch,
+} from './resume-release.js';
+
+/**
+ * `semantic-release-stack publish --tag vX.Y.Z`: finishes a release whose tag is pushed but whose
+ * publish failed (semantic-release itself never re-runs it: the tag makes the next run see nothing to
+ * release). The tag is checked out into a temporary shared clone, so the user's work tree and
+ * repository are never written; there the plugin's own steps run with a context re-created from the
+ * tag (verifyConditions, verifyRelease, prepare, publish). Publishing is idempotent per kind: what the
+ * registry or index already holds with the same digest is skipped, a different one stops the run
+ * with the kind's conflict code.
+ */
+export interface ResumeOptions {
+  /** Where to run: inside the repository (the CLI's working directory). */
+  cwd: string;
+  /** The environment: credentials, DOCKER_HOST… (the CLI passes its own). */
+  env: Record<string, string | undefined>;
+  tag: string;
+  configFile?: string;
+  dryRun?: boolean;
+  /** Overrides the branch decision (see decideBranch). */
+  branch?: string;
+  /** Overrides the commit the artifacts are built for (see releaseHead). */
+  gitHead?: string;
+  logger: Logger;
+}
+
+export interface ResumeOutcome {
+  tag: string;
+  version: string;
+  tagCommit: string;
+  gitHead: string;
+  branch: ResumedBranch;
+  /** Log lines of the publish step saying something was already there and left alone. */
+  skipped: string[];
+  /** Log lines of the publish step saying something was pushed or uploaded. */
+  published: string[];
+  /** Artifacts of publishing kinds after the run (with their pushed digests). */
+  artifacts: Artifact[];
+  /** Kinds left out because they publish nothing (their artifacts go to the GitHub release). */
+  leftOut: string[];
+  dryRun: boolean;
+}
+
+// The kinds' own words for "left alone" and "sent"; docker's per-layer progress is not a verdict.
+const SKIPPED = /\balready\b|^nothing to push/i;
+const PROGRESS = /^[0-9a-f]{6,}: |Layer already exists/;
+const PUBLISHED = /^(?:pushed|uploaded)\b/i;
+
+const PUBLISHED_TYPES: readonly string[] = ['image', 'pypi', 'chart-oci'];
+
+type AnyKind = ArtifactKind<unknown>;
+
+/** Kinds with a publish step stay; the rest (docs, devVersion) only feed the GitHub release. */
+const publishes = (kind: AnyKind) => typeof kind.publish === 'function';
+
+interface PluginRun {
+  plugin: Plugin;
+  config: Record<string, unknown>;
+}
+
+function pluginsFor(
+  entries: StackEntry[],
+  options: ReleaseOptions,
+): { runs: PluginRun[]; leftOut: string[] } {
+  const leftOut = new Set<string>();
+  const runs: PluginRun[] = [];
+  for (const entry of entries) {
+    if (entry.entry === 'composite') {
+      const kinds = (KINDS as readonly AnyKind[]).filter(publishes);
+      for (const kind of KINDS as readonly AnyKind[]) if (!publishes(kind)) leftOut.add(kind.name);
+      const config: Record<string, unknown> = { ...options, ...entry.config };
+      for (const name of leftOut) delete config[name];
+      runs.push({ plugin: createPlugin(kinds, 'composite'), config });
+    } else {
+      const kind = kindByEntry(entry.entry) as AnyKind;
+      if (!publishes(kind)) {
+        leftOut.add(kind.name);
+        continue;
+      }
+      runs.push({ plugin: createPlugin([kind], 'standalone'), config: { ...options, ...entry.config } });
+    }
+  }
+  return { runs, leftOut: [...leftOut] };
+}
+
+/** The logger the steps get: everything goes to `logger`; publish's lines are also kept. */
+function recordingLogger(logger: Logger): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      lines.push(format(...args));
+      write(...args);
+    };
+  return {
+    lines,
+    log: keep(logger.log.bind(logger)),
+    warn: keep(logger.warn.bind(logger)),
+    error: keep(logger.error.bind(logger)),
+    success: keep(logger.success.bind(logger)),
+  };
+}
+
+async function repositoryRoot(ctx: ExecContext): Promise<string> {
+  const result = await exec(ctx, 'git', ['rev-parse', '--show-toplevel'], { quiet: true, reject: false });
+  if (result.exitCode !== 0)
+    throw stackError('ERESUMETAG', { tag: '(any)', reason: `${ctx.cwd} is not inside a git repository` });
+  return result.stdout.trim();
+}
+
+async function repositoryUrl(ctx: ExecContext, options: ReleaseOptions): Promise<string | undefined> {
+  if (typeof options.repositoryUrl === 'string') return options.repositoryUrl;
+  const origin = await exec(ctx, 'git', ['config', '--get', 'remote.origin.url'], {
+    quiet: true,
+    reject: false,
+  });
+  return origin.exitCode === 0 ? origin.stdout.trim() : undefined;
+}
+
+/** A checkout of `commit` that shares the repository's objects and writes nothing into it. */
+async function checkoutTag(
+  ctx: ExecContext,
+  root: string,
+  commit: string,
+): Promise<{ dir: string; remove(): Promise<void> }> {
+  const base = await mkdtemp(path.join(tmpdir(), 'srs-resume-'));
+  const dir = path.join(base, 'tree');
+  const remove = () => rm(base, { recursive: true, force: true });
+  try {
+    const noHooks = ['-c', 'core.hooksPath=/dev/null'];
+    await exec(ctx, 'git', [...noHooks, 'clone', '--quiet', '--shared', '--no-checkout', '--', root, dir], {
+      quiet: true,
+    });
+    await exec(ctx, 'git', [...noHooks, 'checkout', '--quiet', '--detach', commit, '--'], {
+      cwd: dir,
+      quiet: true,
+    });
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { dir, remove };
+}
+
+/**
+ * The interrupted run claimed the tag (release-lock.ts) before it failed; continuing that run, this
+ * one pushes the same claim again instead of being refused as a concurrent release.
+ */
+async function adoptClaim(dir: string, context: SrContext, redactor: ExecContext['redactor']): Promise<void> {
+  const artifactsDir = path.join(dir, 'release-artifacts');
+  const manifest = await readManifest(artifactsDir);
+  if (!manifest) return;
+  const ctx = {
+    cwd: dir,
+    env: context.env,
+    logger: context.logger,
+    redactor,
+    options: context.options ?? {},
+    release: { gitTag: manifest.gitTag },
+  } as unknown as ReleaseContext;
+  const claim = await remoteClaim(ctx);
+  if (!claim) return;
+  manifest.lock = claim;
+  await saveManifest(artifactsDir, manifest);
+  context.logger.log('Continuing the claim %s the interrupted run pushed for %s', claim, manifest.gitTag);
+}
+
+export async function resumePublish(options: ResumeOptions): Promise<ResumeOutcome> {
+  const redactor = createRedactor(options.env);
+  const base: ExecContext = { cwd: options.cwd, env: options.env, logger: options.logger, redactor };
+  const root = await repositoryRoot(base);
+  const ctx = { ...base, cwd: root };
+  const { file, options: releaseOptions } = await loadReleaseConfig(options.cwd, options.configFile);
+  const entries = stackEntries(releaseOptions, path.dirname(file));
+  if (entries.length === 0) throw stackError('ERESUMENOSTACK', { file: path.relative(root, file) || file });
+
+  const tagFormat = typeof releaseOptions.tagFormat === 'string' ? releaseOptions.tagFormat : 'v${version}';
+  const version = versionOfTag(options.tag, tagFormat);
+  if (!version)
+    throw stackError('ERESUMETAG', {
+      tag: options.tag,
+      reason: `it does not name a SemVer version under the tagFormat \`${tagFormat}\``,
+    });
+  const tagCommit = await tagCommitOf(ctx, options.tag);
+  const head = options.gitHead
+    ? { gitHead: options.gitHead, reason: '--git-head' }
+    : await releaseHead(ctx, tagCommit, releaseOptions, version);
+  const branch = decideBranch({
+    version,
+    options: releaseOptions,
+    noteChannel: await noteChannel(ctx, options.tag),
+    ...(options.branch ? { branchOption: options.branch } : {}),
+  });
+  const released = await releasedVersions(ctx, tagFormat);
+  const { runs, leftOut } = pluginsFor(entries, releaseOptions);
+
+  options.logger.log(
+    'Resuming %s (%s): tag at %s, artifacts built for %s (%s), branch %s (%s: %s)%s',
+    options.tag,
+    version,
+    tagCommit.slice(0, 12),
+    head.gitHead.slice(0, 12),
+    head.reason,
+    branch.name,
+    branch.type,
+    branch.reason,
+    leftOut.length ? `; left out (nothing to publish): ${leftOut.join(', ')}` : '',
+  );
+
+  const checkout = await checkoutTag(ctx, root, tagCommit);
+  try {
+    const logger = recordingLogger(options.logger);
+    const context: SrContext = {
+      cwd: checkout.dir,
+      env: options.env,
+      logger,
+      options: {
+        ...releaseOptions,
+        tagFormat,
+        repositoryUrl: await repositoryUrl(ctx, releaseOptions),
+        dryRun: options.dryRun === true,
+      },
+      branch: {
+        name: branch.name,
+        type: branch.type,
+        main: branch.main,
+        ...(branch.prerelease ? { prerelease: branch.prerelease } : {}),
+        ...(branch.channel ? { channel: branch.channel } : {}),
+      },
+      branches: [{ tags: released.map((v) => ({ version: v })) }],
+      nextRelease: { version, gitTag: options.tag, gitHead: head.gitHead, channel: branch.channel ?? null },
+    };
+    for (const run of runs) await run.plugin.verifyConditions(run.config, context);
+    for (const run of runs) await run.plugin.verifyRelease(run.config, context);
+    let skipped: string[] = [];
+    let published: string[] = [];
+    if (!options.dryRun) {
+      for (const run of runs) await run.plugin.prepare(run.config, context);
+      await adoptClaim(checkout.dir, context, redactor);
+      const from = logger.lines.length;
+      for (const run of runs) await run.plugin.publish(run.config, context);
+      const lines = logger.lines.slice(from).map((l) => redactor.redact(l));
+      const verdicts = lines.filter((l) => !PROGRESS.test(l));
+      skipped = verdicts.filter((l) => SKIPPED.test(l));
+      published = verdicts.filter((l) => PUBLISHED.test(l) && !SKIPPED.test(l));
+    }
+    const manifest = await readManifest(path.join(checkout.dir, 'release-artifacts'));
+    const artifacts = (manifest?.artifacts ?? []).filter((a) => PUBLISHED_TYPES.includes(a.type));
+    return {
+      tag: options.tag,
+      version,
+      tagCommit,
+      gitHead: head.gitHead,
+      branch,
+      skipped,
+      published,
+      artifacts,
+      leftOut,
+      dryRun: options.dryRun === true,
+    };
+  } catch (error) {
+    throw redactor.redactError(error);
+  } finally {
+    await checkout.remove();
+  }
+}
