@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +8,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkChart } from './load-chart.js';
 import { goKeyLess, goYamlMarshal, packageChart } from './package-chart.js';
 
-const FROBNITZ = '/work/shared/conformance/helm/frobnitz';
+/**
+ * Helm's own test chart, from the steering repository's shared/ folder that sits beside this
+ * checkout (in CI as in development); SRS_CONFORMANCE_DIR points elsewhere.
+ */
+const CONFORMANCE =
+  process.env.SRS_CONFORMANCE_DIR ??
+  path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), 'shared/conformance');
+const FROBNITZ = path.join(CONFORMANCE, 'helm/frobnitz');
+if (!existsSync(FROBNITZ)) {
+  throw new Error(
+    `Helm's conformance chart is missing at ${FROBNITZ}: it comes from shared/conformance beside the checkout (or set SRS_CONFORMANCE_DIR)`,
+  );
+}
 const temps: string[] = [];
 afterEach(async () => {
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
