@@ -3,7 +3,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'bench/.build/**', 'bench/out/**', 'node_modules/**', 'examples/**/build/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-check/**',
+      'bench/.build/**',
+      'bench/out/**',
+      'node_modules/**',
+      'examples/**/build/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
