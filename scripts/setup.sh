@@ -13,6 +13,7 @@ PACKAGES=(
   busybox-static       # a RUN step in FROM-scratch images (no base images offline)
   python3 python3-build python3-setuptools python3-wheel python3-packaging python3-venv twine
   tar gzip unzip
+  jq time             # the baseline of the release benchmark (sed/jq edits) and peak-memory readings
 )
 
 missing=()
