@@ -116,7 +116,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       for (const c of changes) ctx.logger.log('Set %s %s: %s → %s', c.path, c.key, c.oldValue, c.newValue);
       mergeFields(manifest, fields);
       try {
-        await prepareInWaves(active, ctx, manifest);
+        await prepareConcurrently(active, ctx, manifest);
       } catch (error) {
         // A failed build must not leave the tree at a version that was never released.
         await applyEdits(
@@ -192,24 +192,31 @@ function compositeSections(own: Record<string, unknown>, kinds: readonly AnyKind
   return { raw, errors };
 }
 
-/** Runs prepare kind by kind as their dependencies allow: independent kinds at the same time. */
-async function prepareInWaves(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<void> {
-  const names = new Set(active.map((a) => a.kind.name));
-  const done = new Set<string>();
-  let pending = active.filter((a) => a.kind.prepare);
-  while (pending.length) {
-    const ready = pending.filter((a) =>
-      (a.kind.after ?? []).every((dep) => done.has(dep) || !names.has(dep)),
-    );
-    const wave = ready.length ? ready : pending.slice(0, 1);
-    const results = await Promise.allSettled(
-      wave.map(({ kind, config }) => kind.prepare!(config, ctx, manifest)),
-    );
-    for (const result of results) if (result.status === 'fulfilled') mergeArtifacts(manifest, result.value);
-    throwAll(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])));
-    for (const { kind } of wave) done.add(kind.name);
-    pending = pending.filter((a) => !wave.includes(a));
-  }
+/**
+ * Runs every kind's prepare as soon as the kinds it builds on (`after`) are done, so independent
+ * work overlaps (wheel, docs archive and chart at once; the image right after the wheel). A kind
+ * whose dependency failed does not start; every failure is reported.
+ */
+async function prepareConcurrently(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<void> {
+  const started = new Map<string, Promise<void>>();
+  const start = (entry: Active): Promise<void> => {
+    let running = started.get(entry.kind.name);
+    if (!running) {
+      const deps = (entry.kind.after ?? []).flatMap((name) => {
+        const dep = active.find((a) => a.kind.name === name);
+        return dep ? [start(dep)] : [];
+      });
+      running = Promise.all(deps).then(async () => {
+        if (entry.kind.prepare)
+          mergeArtifacts(manifest, await entry.kind.prepare(entry.config, ctx, manifest));
+      });
+      started.set(entry.kind.name, running);
+    }
+    return running;
+  };
+  const results = await Promise.allSettled(active.map(start));
+  // a kind stopped by its dependency's failure repeats that same error: report each once
+  throwAll([...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))]);
 }
 
 async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
