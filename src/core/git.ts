@@ -51,3 +51,15 @@ export async function tryGit(ctx: ExecContext, args: string[], env: Record<strin
   });
   return { ok: result.exitCode === 0, output: `${result.stdout}\n${result.stderr}`.trim() };
 }
+
+const BOT = { name: 'semantic-release-bot', email: 'semantic-release-bot@martynus.net' };
+
+/** Who commits for the release: the GIT_AUTHOR_ and GIT_COMMITTER_ pairs of the env, else semantic-release's bot. */
+export function commitIdentity(env: ExecContext['env']): Record<string, string> {
+  return {
+    GIT_AUTHOR_NAME: env.GIT_AUTHOR_NAME ?? BOT.name,
+    GIT_AUTHOR_EMAIL: env.GIT_AUTHOR_EMAIL ?? BOT.email,
+    GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? BOT.name,
+    GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? BOT.email,
+  };
+}

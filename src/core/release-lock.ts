@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stackError } from '../errors.js';
 import type { ReleaseContext } from '../kind.js';
-import { remoteFor, tryGit, type Remote } from './git.js';
+import { commitIdentity, remoteFor, tryGit, type Remote } from './git.js';
 import type { Manifest } from './manifest.js';
 
 /**
@@ -18,19 +18,12 @@ export const lockRef = (tag: string): string => `refs/semantic-release-stack/rel
 
 const REJECTED = /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|already exists|stale info/i;
 
-const BOT = { name: 'semantic-release-bot', email: 'semantic-release-bot@martynus.net' };
-
 function remoteOf(ctx: ReleaseContext): Remote {
   return remoteFor(String(ctx.options.repositoryUrl ?? 'origin'), ctx);
 }
 
 async function createClaim(ctx: ReleaseContext): Promise<string> {
-  const identity = {
-    GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? BOT.name,
-    GIT_AUTHOR_EMAIL: ctx.env.GIT_AUTHOR_EMAIL ?? BOT.email,
-    GIT_COMMITTER_NAME: ctx.env.GIT_COMMITTER_NAME ?? BOT.name,
-    GIT_COMMITTER_EMAIL: ctx.env.GIT_COMMITTER_EMAIL ?? BOT.email,
-  };
+  const identity = commitIdentity(ctx.env);
   const head = ctx.release.gitHead;
   const message = `semantic-release-stack publishes ${ctx.release.gitTag} (run ${randomBytes(8).toString('hex')})`;
   const made = await tryGit(ctx, ['commit-tree', `${head}^{tree}`, '-p', head, '-m', message], identity);

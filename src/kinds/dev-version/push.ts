@@ -1,8 +1,6 @@
 import { stackError } from '../../errors.js';
-import { git, remoteFor, tryGit } from '../../core/git.js';
+import { commitIdentity, git, remoteFor, tryGit } from '../../core/git.js';
 import type { ReleaseContext } from '../../kind.js';
-
-const BOT = { name: 'semantic-release-bot', email: 'semantic-release-bot@martynus.net' };
 
 /**
  * Commits exactly `paths` and pushes HEAD to the release branch. When the branch moved meanwhile,
@@ -12,12 +10,7 @@ export async function commitAndPush(
   ctx: ReleaseContext,
   job: { paths: string[]; message: string; attempts: number; version: string },
 ): Promise<void> {
-  const identity = {
-    GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? BOT.name,
-    GIT_AUTHOR_EMAIL: ctx.env.GIT_AUTHOR_EMAIL ?? BOT.email,
-    GIT_COMMITTER_NAME: ctx.env.GIT_COMMITTER_NAME ?? BOT.name,
-    GIT_COMMITTER_EMAIL: ctx.env.GIT_COMMITTER_EMAIL ?? BOT.email,
-  };
+  const identity = commitIdentity(ctx.env);
   const fail = (reason: string) => stackError('EDEVBUMP', { version: job.version, reason });
   const committed = await tryGit(
     ctx,

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
-import { git, remoteFor, tryGit, type Remote } from '../../core/git.js';
+import { commitIdentity, git, remoteFor, tryGit, type Remote } from '../../core/git.js';
 import type { ReleaseContext } from '../../kind.js';
 import type { IndexUpdate } from './chart-index.js';
-
-const BOT = { name: 'semantic-release-bot', email: 'semantic-release-bot@martynus.net' };
 
 export interface BranchFileJob {
   branch: string;
@@ -108,12 +106,7 @@ async function commitFile(
   ctx: ReleaseContext,
   change: { tip: string | undefined; path: string; text: string; message: string },
 ): Promise<string> {
-  const identity = {
-    GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? BOT.name,
-    GIT_AUTHOR_EMAIL: ctx.env.GIT_AUTHOR_EMAIL ?? BOT.email,
-    GIT_COMMITTER_NAME: ctx.env.GIT_COMMITTER_NAME ?? BOT.name,
-    GIT_COMMITTER_EMAIL: ctx.env.GIT_COMMITTER_EMAIL ?? BOT.email,
-  };
+  const identity = commitIdentity(ctx.env);
   const { stdout: blob } = await exec(ctx, 'git', ['hash-object', '-w', '--stdin'], {
     input: change.text,
     quiet: true,
