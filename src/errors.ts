@@ -81,6 +81,10 @@ export const ERRORS = {
     details: `publish and success read what prepare built from the release manifest. Run the whole release (prepare creates it), or re-create the artifacts at the tag. See [failure and recovery](${README}failure-and-recovery).`,
   }),
   // --- git / dev version ---------------------------------------------------------------------
+  EHISTORYREWRITTEN: (p) => ({
+    message: `Tag(s) ${s(p.tags)} exist but no release branch reaches them, and ${s(p.version)} would not be above them.`,
+    details: `The history of \`${s(p.branch)}\` was probably rewritten (force-pushed) after those releases. Releasing now would publish ${s(p.version)} again or collide with an existing tag. Restore the rewritten commits, or — if those releases were never published — delete the tags (\`git push origin :refs/tags/<tag>\`) deliberately. Never delete the tag of a published release. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
   EDEVBUMP: (p) => ({
     message: `Could not commit or push the next development version ${s(p.version)}: ${s(p.reason)}.`,
     details: `The release itself is complete. Write ${s(p.version)} into the version files and push it by hand, or re-run the \`success\` step. See [failure and recovery](${README}failure-and-recovery).`,

@@ -11,6 +11,7 @@ import {
   type Manifest,
 } from './manifest.js';
 import { withoutGlobalOptions } from './options.js';
+import { checkHistory } from './history.js';
 import { claimRelease } from './release-lock.js';
 import { formatPlan, planEdits } from './plan.js';
 import { releaseValues, toEdits } from './version-fields.js';
@@ -98,7 +99,10 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
     async verifyRelease(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const problems = (
-        await Promise.all(active.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []))
+        await Promise.all([
+          checkHistory(ctx),
+          ...active.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []),
+        ])
       ).flat();
       throwAll(problems);
       const edits = await planEdits(ctx, fieldsOf(active, ctx));

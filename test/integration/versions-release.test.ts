@@ -133,3 +133,25 @@ describe('a versions-only release through the real semantic-release CLI', () => 
     expect(await repo.git(['status', '--porcelain'])).toBe('');
   });
 });
+
+describe('a rewritten history', () => {
+  it('stops in verifyRelease, before any file is written, when a released tag is no longer reachable', async () => {
+    repo = await createRepo({ files: FILES });
+    const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    await commitAndPush(repo, 'feat: first feature', { 'src.txt': 'one\n' });
+    const first = await runSemanticRelease(repo, { config: releaseConfig(repo) });
+    expect(first.code, first.output).toBe(0);
+
+    // someone force-pushes main back to before the release, then adds a feature
+    await repo.git(['reset', '--hard', base]);
+    await repo.git(['push', '--force', 'origin', 'main']);
+    await commitAndPush(repo, 'feat: rewritten feature', { 'src.txt': 'rewritten\n' });
+    const head = (await repo.git(['rev-parse', 'HEAD'])).trim();
+    const second = await runSemanticRelease(repo, { config: releaseConfig(repo) });
+    expect(second.code).not.toBe(0);
+    expect(second.output).toContain('EHISTORYREWRITTEN');
+    expect(second.output).not.toContain('Start step "prepare"');
+    expect((await repo.git(['rev-parse', 'HEAD'])).trim()).toBe(head);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+  });
+});
