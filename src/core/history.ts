@@ -22,8 +22,9 @@ export async function checkHistory(ctx: ReleaseContext): Promise<Error[]> {
   const pattern = tagPattern(String(ctx.options.tagFormat ?? 'v${version}'));
   if (!pattern) return [];
   const known = new Set(ctx.releasedVersions);
-  const listed = await tryGit(ctx, ['tag', '--list']);
-  if (!listed.ok) return []; // not a git repository: semantic-release itself would have stopped
+  // Outside a git repository (semantic-release itself would have stopped) there is nothing to check.
+  const listed = await tryGit(ctx, ['tag', '--list']).catch(() => ({ ok: false, output: '' }));
+  if (!listed.ok) return [];
   const tags = listed.output.split('\n').filter(Boolean);
   const orphans = tags.filter((tag) => {
     const version = semver.valid(semver.clean(pattern.exec(tag)?.[1] ?? ''));
