@@ -1,6 +1,9 @@
+import { lstat, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { exec } from '../../../exec.js';
 import { archiveConfigDigests, openOciArchive, pushOciArchive } from '../../../oci/layout.js';
 import type { Builder, BuilderContext, BuildRequest } from './builder.js';
+import { appendLabels, dockerignoreExcludesItself } from './dockerfile-labels.js';
 import { buildFlags, withPrefix } from './flags.js';
 
 const INSTALL =
@@ -8,8 +11,10 @@ const INSTALL =
 
 /** Docker Engine through the docker CLI; multi-platform needs the buildx plugin. */
 export function dockerBuilder(ctx: BuilderContext): Builder {
-  const run = (args: string[], options: { input?: string; quiet?: boolean; reject?: boolean } = {}) =>
-    exec(ctx, 'docker', args, { env: ctx.authEnv, install: INSTALL, ...options });
+  const run = (
+    args: string[],
+    options: { input?: string | Buffer; quiet?: boolean; reject?: boolean } = {},
+  ) => exec(ctx, 'docker', args, { env: ctx.authEnv, install: INSTALL, ...options });
   const hasBuildx = async () =>
     (await run(['buildx', 'version'], { quiet: true, reject: false }).catch(() => undefined))?.exitCode === 0;
 
@@ -48,7 +53,13 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
         ]);
         return;
       }
-      await run(['build', ...buildFlags(request), '--', request.contextDir]);
+      const labelled = await labelledDockerfile(request);
+      if (!labelled) {
+        await run(['build', ...buildFlags(request), '--', request.contextDir]);
+        return;
+      }
+      const flags = buildFlags({ ...request, dockerfile: '-', labels: labelled.flagLabels });
+      await run(['build', ...flags, '--', request.contextDir], { input: labelled.dockerfile });
     },
 
     async tag(source, target, multiPlatform) {
@@ -99,6 +110,27 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
       return [withPrefix(result.stdout.trim())];
     },
   };
+}
+
+/**
+ * `docker build` without buildx is the legacy builder, which makes every `--label` a step of its own
+ * (a container created and committed, ~1 s each); the Dockerfile with one `LABEL` line appended,
+ * passed on stdin, sets them all in one step. BuildKit stores labels without a step, and the appended
+ * line costs it nothing either. Undefined (keep the flags) when there are no labels, and when stdin
+ * would change what the build sees:
+ * - the Dockerfile has a `<Dockerfile>.dockerignore` of its own: BuildKit reads it only next to a
+ *   Dockerfile on disk, and would fall back to the context's `.dockerignore`;
+ * - the context's `.dockerignore` does not exclude itself: the CLI adds a line to it for the stdin
+ *   Dockerfile, and the legacy builder would let a `COPY . …` put that changed file in the image.
+ */
+async function labelledDockerfile(request: BuildRequest) {
+  if (Object.keys(request.labels).length === 0) return undefined;
+  if (await stat(`${request.dockerfile}.dockerignore`).catch(() => undefined)) return undefined;
+  const ignoreFile = path.join(request.contextDir, '.dockerignore');
+  const ignore = await lstat(ignoreFile).catch(() => undefined);
+  if (ignore && !(ignore.isFile() && dockerignoreExcludesItself(await readFile(ignoreFile, 'utf8'))))
+    return undefined;
+  return appendLabels(await readFile(request.dockerfile), request.labels);
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() || 'no output';
