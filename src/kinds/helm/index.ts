@@ -22,7 +22,7 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
   return defineKind<HelmConfig>({
     name: 'helm',
     entry: 'helm',
-      resolveConfig: resolveHelmConfig,
+    resolveConfig: resolveHelmConfig,
 
     versionFields(config) {
       const fields: VersionField[] = [
