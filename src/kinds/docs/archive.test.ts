@@ -16,6 +16,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDocsArchive, globToRegExp, scanDocs } from './archive.js';
 
@@ -97,6 +98,50 @@ const shape = (listing: string): string[] =>
     .map((l) => /^(.)\S*\s+\S+\s+\d+\s+\S+\s+\S+\s+(.*)$/.exec(l)!)
     .map((m) => `${m[1]} ${m[2]}`)
     .sort();
+
+/** Deterministic text-like bytes (compressible, not trivially): words picked by an LCG. */
+function prose(length: number, seed: number): Buffer {
+  const words = ['release', 'docs', 'archive', 'wheel', 'chart', 'the', 'of', 'version', '\n', '<p>'];
+  const out = Buffer.alloc(length);
+  let x = seed >>> 0;
+  for (let i = 0; i < length;) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const w = `${words[x % words.length]!}${x & 0x100 ? String(x % 997) : ''} `;
+    i += out.write(w, i, 'latin1');
+  }
+  return out;
+}
+
+/**
+ * The fixture plus enough data to cross every internal buffer boundary of the writer: hundreds of
+ * small files (headers and padding straddling the coalescing buffer), sizes at and around 512 and
+ * 1 MiB (the whole-file read), and multi-MiB files (read in pieces).
+ */
+async function goldenFixture(name: string): Promise<{ root: string; dir: string }> {
+  const { root, dir } = await fixture(name);
+  for (let i = 0; i < 400; i++) {
+    await put(join(dir, `bulk/p-${String(i).padStart(3, '0')}.html`), prose((i * 7919) % 3001, i + 1));
+  }
+  for (const size of [511, 512, 513, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 2_500_000]) {
+    await put(join(dir, `sizes/s-${size}.txt`), prose(size, size));
+  }
+  let x = 7;
+  const noise = Buffer.alloc(700_000);
+  for (let i = 0; i < noise.length; i++) noise[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  await put(join(dir, 'sizes/noise.bin'), noise);
+  return { root, dir };
+}
+
+/**
+ * Recorded with the writer before its buffering was reworked (one deflate write per block, 16 KiB
+ * queue, streamed reads): the rework must not change a byte. The tar stream is zlib-independent;
+ * the gzip bytes depend on the zlib build, so they are pinned to the one Node 20 ships.
+ */
+const GOLDEN = {
+  tarSha256: 'da4cfe5b510de5f118ca75eb32b8feb4a3e3a1d48f5c58d4c10a097fbcd42e74',
+  zlib: '1.3.1-e00f703',
+  tgzSha256: 'f7e4b2108d7d8fe38d2e720a184fa38823b37d478b5c94edfeb2bd000ee3f676',
+};
 
 const codes = (errors: Error[]): string[] => errors.map((e) => (e as Error & { code: string }).code);
 
@@ -184,6 +229,16 @@ describe('buildDocsArchive', () => {
     const bytes = await readFile(join(root, '1.tgz'));
     expect(bytes.readUInt32LE(4)).toBe(0); // gzip MTIME
     execFileSync('gzip', ['-t', join(root, '1.tgz')]);
+  });
+
+  it('writes exactly the bytes recorded before the write path was reworked (golden sha256)', async () => {
+    const { root, dir } = await goldenFixture('golden');
+    const outFile = join(root, 'golden.tgz');
+    const result = await buildDocsArchive({ root, dir, topFolder: TOP, outFile, mtime: MTIME });
+    const bytes = await readFile(outFile);
+    expect(result.entries).toBe(429);
+    expect(createHash('sha256').update(gunzipSync(bytes)).digest('hex')).toBe(GOLDEN.tarSha256);
+    if (process.versions.zlib === GOLDEN.zlib) expect(result.sha256).toBe(GOLDEN.tgzSha256);
   });
 
   it('keeps links inside the docs as relative links', async () => {

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import {
-  lstat,
   mkdir,
   open,
   readdir,
@@ -48,7 +47,6 @@ export interface DocsEntry {
   /** Relative to the docs dir with `/` separators; `''` is the docs dir itself. */
   rel: string;
   kind: 'directory' | 'file' | 'symlink';
-  executable: boolean;
   /** Symlinks only: normalised relative target. */
   target?: string;
 }
@@ -89,7 +87,7 @@ const inside = (parent: string, child: string): boolean =>
 
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
-function specialKind(st: Stats): string {
+function specialKind(st: Stats | Dirent): string {
   if (st.isFIFO()) return 'named pipe (FIFO)';
   if (st.isSocket()) return 'socket';
   if (st.isBlockDevice()) return 'block device';
@@ -151,45 +149,40 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: DocsEntry[]
       return linkOut(rel, target, 'points to an excluded path');
     }
     const normalised = toPosix(path.relative(path.dirname(abs), lexical)) || '.';
-    return { rel, kind: 'symlink', executable: false, target: normalised };
+    return { rel, kind: 'symlink', target: normalised };
   }
 
   let files = 0;
   async function walk(relDir: string): Promise<void> {
-    let names: string[];
+    // The entry types come with the directory listing (Node lstat()s only where the file system
+    // gives none): no stat per file here; a file's mode is read when it is archived.
+    let dirents: Dirent[];
     try {
-      names = await readdir(path.join(realDir, relDir));
+      dirents = await readdir(path.join(realDir, relDir), { withFileTypes: true });
     } catch (error) {
       errors.push(unreadable(`${shown}/${relDir}`, error));
       return;
     }
-    for (const name of names) {
-      const rel = relDir ? `${relDir}/${name}` : name;
+    for (const dirent of dirents) {
+      const rel = relDir ? `${relDir}/${dirent.name}` : dirent.name;
       if (excluded(rel)) continue;
       const abs = path.join(realDir, rel);
-      let st: Stats;
-      try {
-        st = await lstat(abs);
-      } catch (error) {
-        errors.push(unreadable(`${shown}/${rel}`, error));
-        continue;
-      }
-      if (st.isDirectory()) {
-        entries.push({ rel, kind: 'directory', executable: true });
+      if (dirent.isDirectory()) {
+        entries.push({ rel, kind: 'directory' });
         await walk(rel);
-      } else if (st.isFile()) {
+      } else if (dirent.isFile()) {
         files += 1;
-        entries.push({ rel, kind: 'file', executable: (st.mode & 0o111) !== 0 });
-      } else if (st.isSymbolicLink()) {
+        entries.push({ rel, kind: 'file' });
+      } else if (dirent.isSymbolicLink()) {
         const link = await checkLink(abs, rel);
         if (link instanceof Error) errors.push(link);
         else entries.push(link);
       } else {
-        errors.push(stackError('EDOCSSPECIALFILE', { path: `${shown}/${rel}`, kind: specialKind(st) }));
+        errors.push(stackError('EDOCSSPECIALFILE', { path: `${shown}/${rel}`, kind: specialKind(dirent) }));
       }
     }
   }
-  entries.push({ rel: '', kind: 'directory', executable: true });
+  entries.push({ rel: '', kind: 'directory' });
   await walk('');
   if (files === 0) errors.push(stackError('EDOCSEMPTY', { path: shown, excluded: matchers.length > 0 }));
   // Byte order of the UTF-8 path, not JS's UTF-16 order: the archive must not depend on the runtime.
@@ -230,6 +223,26 @@ class HashingFileSink extends Writable {
   }
 }
 
+/** Files are read in pieces of this size (most docs files: in one read) into one reused buffer. */
+const READ_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of an open file, from offset 0, as views of `buf` (each valid until the next is pulled).
+ * It asks for one byte more than `size` so that a file that grew since its stat is noticed (the tar
+ * writer then refuses it), and stops at `size` without a further read when the last read came short.
+ */
+async function* readFileInto(fh: FileHandle, size: number, buf: Buffer): AsyncGenerator<Buffer> {
+  let pos = 0;
+  for (;;) {
+    const want = Math.min(buf.length, size + 1 - pos);
+    const { bytesRead } = await fh.read(buf, 0, want, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+    if (pos > size || (pos === size && bytesRead < want)) return;
+  }
+}
+
 /** Builds the archive into a temp file next to `outFile` and renames it into place when complete. */
 export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArchiveResult> {
   const { entries, errors } = await scanDocs(input);
@@ -239,6 +252,8 @@ export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArc
   await mkdir(outDir, { recursive: true });
   const tmp = path.join(outDir, `.${path.basename(input.outFile)}.${randomBytes(6).toString('hex')}.tmp`);
   const sink = new HashingFileSink(await open(tmp, 'wx', 0o644));
+  // One read buffer for the whole archive: the tar writer copies each piece before pulling the next.
+  const readBuf = Buffer.allocUnsafe(READ_BYTES);
   try {
     const tar = createTarGz(sink, { level: input.level ?? 6 });
     for (const e of entries) {
@@ -254,12 +269,12 @@ export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArc
         try {
           const st = await fh.stat();
           if (!st.isFile()) throw new Error(`${e.rel} is no longer a regular file`);
-          const mode = e.executable ? 0o755 : 0o644;
+          const mode = (st.mode & 0o111) !== 0 ? 0o755 : 0o644;
           await tar.addFile({
             ...base,
             mode,
             size: st.size,
-            source: () => fh.createReadStream({ start: 0 }),
+            source: () => readFileInto(fh, st.size, readBuf),
           });
         } finally {
           await fh.close().catch(() => undefined);
