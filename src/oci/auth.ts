@@ -1,6 +1,6 @@
 import { parseChallenges, type Challenge } from './challenge.js';
 import { discard, httpError, OciError } from './errors.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from '../core/retry.js';
 
 export interface Credentials {
   username: string;

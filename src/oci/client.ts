@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createAuthenticator, type Credentials } from './auth.js';
 import { discard, httpError, OciError, pathOf } from './errors.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
 
 export { OciError } from './errors.js';
 export type { Credentials } from './auth.js';

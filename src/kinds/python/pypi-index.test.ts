@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackError } from '../../errors.js';
-import {
-  existingFiles,
-  indexEndpoints,
-  parseSimple,
-  retryAfterMs,
-  type IndexClientOptions,
-} from './pypi-index.js';
+import { existingFiles, indexEndpoints, parseSimple, type IndexClientOptions } from './pypi-index.js';
 
 const SHA_A = 'a'.repeat(64);
 const SHA_B = 'B'.repeat(64);
@@ -129,7 +123,8 @@ describe('existingFiles', () => {
     const options = fast({ fetch });
     await existingFiles('https://upload.pypi.org/legacy/', 'os-vim-driver', '1.4.0', options);
     expect(calls).toHaveLength(4);
-    expect(options.waits).toEqual([1000, 2000, 7000]);
+    // Full jitter (random 0.5): half of 1 s, half of 2 s, then the 7 s the index asked for.
+    expect(options.waits).toEqual([500, 1000, 7000]);
   });
 
   it('does not retry other 4xx answers, and stops when Retry-After asks for too long', async () => {
@@ -175,7 +170,7 @@ describe('existingFiles', () => {
   });
 });
 
-describe('parseSimple and retryAfterMs', () => {
+describe('parseSimple', () => {
   it('reads file names from the URL, entities decoded, and hashes from the fragment', () => {
     const html = [
       `<a href='../../packages/a%2Bb/x-1.0-py3-none-any.whl#md5=00&amp;sha256=${SHA_A}'>x-1.0-py3-none-any.whl</a>`,
@@ -185,14 +180,5 @@ describe('parseSimple and retryAfterMs', () => {
       { filename: 'x-1.0-py3-none-any.whl', sha256: SHA_A },
       { filename: 'y-1.0.tar.gz', sha256: undefined },
     ]);
-  });
-
-  it('reads delta seconds and HTTP dates', () => {
-    expect(retryAfterMs('120')).toBe(120_000);
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(
-      10_000,
-    );
-    expect(retryAfterMs(null)).toBeUndefined();
-    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { retryAfterMs, withRetry, type RetryPolicy } from '../../core/retry.js';
 import { stackError } from '../../errors.js';
 
 /**
@@ -64,53 +65,39 @@ interface Answer {
   body: string;
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Milliseconds a Retry-After header asks for (delta-seconds or an HTTP date); undefined if absent. */
-export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-class PermanentFailure extends Error {}
-
 async function get(url: string, accept: string, version: string, o: IndexClientOptions): Promise<Answer> {
   const doFetch = o.fetch ?? globalThis.fetch;
-  const attempts = o.attempts ?? 4;
-  const maxDelay = o.maxDelayMs ?? 30_000;
+  const policy: RetryPolicy = {
+    attempts: o.attempts ?? 4,
+    baseDelayMs: o.baseDelayMs ?? 1000,
+    maxDelayMs: o.maxDelayMs ?? 30_000,
+    ...(o.sleep ? { sleep: o.sleep } : {}),
+    ...(o.random ? { random: o.random } : {}),
+  };
   const headers: Record<string, string> = { Accept: accept };
   if (o.authorization) headers.Authorization = o.authorization;
-  const fail = (reason: string, tries: number) =>
-    stackError('EPYPIINDEX', { url, version, reason, attempts: tries });
-  for (let attempt = 1; ; attempt++) {
-    let asked: number | undefined;
-    let reason: string;
-    try {
-      const response = await doFetch(url, { headers, signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) });
-      if (response.ok || response.status === 404) {
-        return {
-          status: response.status,
-          contentType: response.headers.get('content-type') ?? '',
-          body: await response.text(),
-        };
-      }
-      await response.body?.cancel();
-      reason = `HTTP ${response.status}`;
-      // A 4xx other than 404 and 429 will not change by asking again (bad URL, refused credentials).
-      if (response.status < 500 && response.status !== 429) throw new PermanentFailure(reason);
-      asked = retryAfterMs(response.headers.get('retry-after'));
-    } catch (error) {
-      if (error instanceof PermanentFailure) throw fail(error.message, attempt);
-      reason = (error as Error).message;
-    }
-    if (attempt >= attempts) throw fail(reason, attempt);
-    if (asked !== undefined && asked > maxDelay)
-      throw fail(`${reason}, and the index asks to wait ${Math.ceil(asked / 1000)} s`, attempt);
-    const backoff = (o.baseDelayMs ?? 1000) * 2 ** (attempt - 1) * (0.5 + (o.random ?? Math.random)());
-    await (o.sleep ?? sleepFor)(asked ?? Math.min(maxDelay, backoff));
+  let tries = 0;
+  const fail = (reason: string) => stackError('EPYPIINDEX', { url, version, reason, attempts: tries });
+  const response = await withRetry(policy, true, () => {
+    tries++;
+    return doFetch(url, { headers, signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) });
+  }).catch((error: unknown) => {
+    throw fail((error as Error).message);
+  });
+  // 404 is an answer ("no such project or version"); any other failure is the lookup's.
+  if (response.ok || response.status === 404) {
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      body: await response.text(),
+    };
   }
+  await response.body?.cancel();
+  const asked = retryAfterMs(response.headers.get('retry-after'));
+  const tooLong = asked !== undefined && asked > policy.maxDelayMs;
+  throw fail(
+    `HTTP ${response.status}${tooLong ? `, and the index asks to wait ${Math.ceil(asked / 1000)} s` : ''}`,
+  );
 }
 
 /** Files of one version in a JSON API answer; undefined when the body is not one. */

@@ -23,11 +23,19 @@ describe('retry', () => {
     expect([1, 2, 3, 4, 5].map((n) => backoffMs(p, n))).toEqual([50, 100, 200, 400, 500]);
   });
 
-  it('honours Retry-After (seconds or a date), capped', () => {
+  it('reads Retry-After as seconds or a date', () => {
     expect(retryAfterMs('3')).toBe(3000);
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(retryAfterMs('soon')).toBeUndefined();
-    expect(backoffMs(policy([]), 1, 3000)).toBe(1000);
+  });
+
+  it('waits as long as Retry-After asks, and gives up when that is longer than the cap', async () => {
+    const sleeps: number[] = [];
+    const answers = [answer(429, { 'retry-after': '1' }), answer(503, { 'retry-after': '5' }), answer(200)];
+    const response = await withRetry(policy(sleeps), true, async () => answers.shift()!);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(sleeps).toEqual([1000]);
   });
 
   it('retries an idempotent call until it succeeds, waiting as told', async () => {

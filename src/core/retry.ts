@@ -1,12 +1,15 @@
 /**
- * Retries for registry calls: only idempotent requests, only on failures that may pass (network
- * errors, 408, 429, 5xx), exponential backoff with full jitter, capped, honouring Retry-After.
+ * The one retry policy of every network call this package makes (registries, package indexes,
+ * GitHub): only idempotent requests, only on failures that may pass (network errors, 408, 429,
+ * 5xx but 501/505), exponential backoff with full jitter, a cap on attempts and on each wait.
+ * Retry-After is honoured: a server asking for a longer pause than the cap gets no early retry —
+ * its answer is returned instead, for the caller to report.
  */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
   attempts: number;
   baseDelayMs: number;
-  /** No single wait is longer than this, Retry-After included. */
+  /** The longest wait between attempts; a Retry-After asking for more ends the retries. */
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
   /** A number in [0, 1); injectable so tests get fixed delays. */
@@ -29,9 +32,8 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** How long to wait before attempt `attempt + 1` (attempt counts from 1). */
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfter?: number): number {
-  if (retryAfter !== undefined) return Math.min(policy.maxDelayMs, retryAfter);
+/** How long to wait before attempt `attempt + 1` (attempt counts from 1), jittered. */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor((policy.random ?? Math.random)() * ceiling);
 }
@@ -57,8 +59,9 @@ export async function withRetry(
       continue;
     }
     if (attempt >= attempts || !isRetryableStatus(response.status)) return response;
-    const wait = backoffMs(policy, attempt, retryAfterMs(response.headers.get('retry-after')));
+    const asked = retryAfterMs(response.headers.get('retry-after'));
+    if (asked !== undefined && asked > policy.maxDelayMs) return response;
     await response.body?.cancel().catch(() => undefined);
-    await sleep(wait);
+    await sleep(asked ?? backoffMs(policy, attempt));
   }
 }
