@@ -76,6 +76,10 @@ export const ERRORS = {
     message: `\`${s(p.command)}\` was not found.`,
     details: `${s(p.install ?? 'Install it or put it on PATH.')}`,
   }),
+  EMISSINGASSET: (p) => ({
+    message: `The release artifact \`${s(p.path)}\` cannot be published: ${s(p.problem)}.`,
+    details: `publish sends exactly the files prepare built and recorded in the release manifest (with their sha256). Something removed or changed it in between — a cleanup step, another job. Nothing was published. Run prepare and publish in one job; after a lost job use \`semantic-release-stack publish --tag\`. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
   EMANIFESTMISSING: (p) => ({
     message: `No release manifest for ${s(p.version)} in \`${s(p.dir)}\`.`,
     details: `publish and success read what prepare built from the release manifest. Run the whole release (prepare creates it), or re-create the artifacts at the tag. See [failure and recovery](${README}failure-and-recovery).`,
@@ -109,6 +113,14 @@ export const ERRORS = {
   ERESUMETAG: (p) => ({
     message: `Cannot resume the release of \`${s(p.tag)}\`: ${s(p.reason)}.`,
     details: `Give the tag semantic-release created for the release, e.g. \`semantic-release-stack publish --tag v1.4.0\`. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EGITHUBRELEASE: (p) => ({
+    message: `Cannot complete the GitHub release of \`${s(p.tag)}\`: ${s(p.reason)}.`,
+    details: `\`semantic-release-stack publish --tag\` finds the release by its tag (a draft too), uploads the assets it lacks and publishes it, through the API @semantic-release/github would use (\`githubApiUrl\`/\`githubUrl\` options, \`GITHUB_API_URL\`/\`GH_URL\`) with \`GH_TOKEN\` or \`GITHUB_TOKEN\`, which needs write access to the repository's contents. Fix the cause and run the command again: what is already there is kept. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  EGITHUBASSETCONFLICT: (p) => ({
+    message: `The GitHub release \`${s(p.tag)}\` already has \`${s(p.name)}\` with other content (${s(p.remote)}, here ${s(p.local)}).`,
+    details: `A released file is never replaced, so nothing was uploaded or changed. The artifacts re-created at the tag differ from those the release already holds (a build that is not reproducible, or an asset uploaded by hand). Check which one is right; to replace it, delete the asset on GitHub yourself and run the command again. See [failure and recovery](${README}failure-and-recovery).`,
   }),
   // --- docs ----------------------------------------------------------------------------------
   EDOCSMISSING: (p) => ({

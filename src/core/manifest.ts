@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { stackError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { VersionField } from '../kind.js';
 import type { Renderings } from '../version.js';
@@ -94,10 +95,28 @@ export function mergeFields(manifest: Manifest, fields: readonly VersionField[])
   }
 }
 
+const TYPE_ORDER: readonly ArtifactType[] = ['wheel', 'docs', 'chart', 'image', 'chart-oci', 'pypi'];
+
+/**
+ * Artifacts in a fixed order (type, then name), not in the order concurrent kinds finished: the
+ * same release always writes the same manifest.json bytes, so a resumed release can recognise the
+ * copy already attached to its GitHub release.
+ */
+function canonical(manifest: Manifest): Manifest {
+  const rank = (a: Artifact) => TYPE_ORDER.indexOf(a.type);
+  const artifacts = [...manifest.artifacts].sort(
+    (a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  return { ...manifest, artifacts };
+}
+
 /** Writes manifest.json and SHA256SUMS (file artifacts, `sha256sum -c` format). */
 export async function saveManifest(artifactsDir: string, manifest: Manifest): Promise<void> {
   await mkdir(artifactsDir, { recursive: true });
-  await writeFileAtomic(path.join(artifactsDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(
+    path.join(artifactsDir, MANIFEST_FILE),
+    `${JSON.stringify(canonical(manifest), null, 2)}\n`,
+  );
   const sums = manifest.artifacts
     .filter((a) => a.path && a.sha256)
     .map((a) => `${a.sha256}  ${path.basename(a.path!)}\n`)
@@ -122,4 +141,28 @@ export async function listArtifactsDir(artifactsDir: string): Promise<string[]> 
   } catch {
     return [];
   }
+}
+
+/**
+ * RELIABILITY 14: the files prepare recorded must still be there, byte for byte, when publish
+ * starts — @semantic-release/github would otherwise publish a release without a missing asset and
+ * only warn. One error per file, all at once, before anything is published.
+ */
+export async function checkArtifactFiles(root: string, manifest: Manifest): Promise<Error[]> {
+  const files = manifest.artifacts.filter((a) => a.path && a.sha256);
+  const problems = await Promise.all(
+    files.map(async (a) => {
+      const found = await sha256File(path.resolve(root, a.path!)).catch(() => undefined);
+      if (found?.sha256 === a.sha256) return [];
+      return [
+        stackError('EMISSINGASSET', {
+          path: a.path,
+          problem: found
+            ? `its sha256 is ${found.sha256}, not the ${a.sha256} prepare recorded`
+            : 'it is gone',
+        }),
+      ];
+    }),
+  );
+  return problems.flat();
 }

@@ -3,6 +3,7 @@ import { applyEdits, checkEdits } from '../files/index.js';
 import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
 import {
+  checkArtifactFiles,
   mergeArtifacts,
   mergeFields,
   openManifest,
@@ -137,6 +138,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await manifestFor(ctx);
       try {
+        throwAll(await checkArtifactFiles(ctx.root, manifest));
         // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
         if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
           await saveManifest(ctx.artifactsDir, manifest);

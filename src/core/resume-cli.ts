@@ -28,9 +28,10 @@ export function formatSummary(outcome: ResumeOutcome): string {
     const where = artifact.refs?.join(', ') ?? artifact.name;
     lines.push(`  artifact   ${artifact.type} ${where}${artifact.digest ? ` ${artifact.digest}` : ''}`);
   }
+  if (outcome.githubRelease) lines.push(`  release    ${outcome.githubRelease}`);
   if (outcome.leftOut.length)
     lines.push(
-      `  not covered ${outcome.leftOut.join(', ')} (nothing to publish; the GitHub release is @semantic-release/github's)`,
+      `  not covered ${outcome.leftOut.join(', ')} (nothing to publish${outcome.githubRelease ? '' : ', and no GitHub release configured'})`,
     );
   return `${lines.join('\n')}\n`;
 }

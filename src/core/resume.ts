@@ -12,6 +12,7 @@ import type { SrContext } from './context.js';
 import { readManifest, saveManifest, type Artifact } from './manifest.js';
 import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
+import { resumeGithubRelease, usesGithub } from './resume-github.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
   decideBranch,
@@ -59,8 +60,10 @@ export interface ResumeOutcome {
   published: string[];
   /** Artifacts of publishing kinds after the run (with their pushed digests). */
   artifacts: Artifact[];
-  /** Kinds left out because they publish nothing (their artifacts go to the GitHub release). */
+  /** Kinds left out because they publish nothing (and, without a GitHub release, feed nothing). */
   leftOut: string[];
+  /** The GitHub release, when the configuration has one (@semantic-release/github). */
+  githubRelease: string | undefined;
   dryRun: boolean;
 }
 
@@ -73,8 +76,12 @@ const PUBLISHED_TYPES: readonly string[] = ['image', 'pypi', 'chart-oci'];
 
 type AnyKind = ArtifactKind<unknown>;
 
-/** Kinds with a publish step stay; the rest (docs, devVersion) only feed the GitHub release. */
-const publishes = (kind: AnyKind) => typeof kind.publish === 'function';
+/**
+ * Kinds with a publish step stay. The others feed the GitHub release (docs: its archive), so they
+ * stay when there is one to complete; the dev version is success's and is never resumed.
+ */
+const resumable = (withGithub: boolean) => (kind: AnyKind) =>
+  typeof kind.publish === 'function' || (withGithub && kind.name === 'docs');
 
 interface PluginRun {
   plugin: Plugin;
@@ -85,6 +92,7 @@ function pluginsFor(
   entries: StackEntry[],
   options: ReleaseOptions,
 ): { runs: PluginRun[]; leftOut: string[] } {
+  const publishes = resumable(usesGithub(options));
   const leftOut = new Set<string>();
   const runs: PluginRun[] = [];
   for (const entry of entries) {
@@ -267,6 +275,23 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       skipped = verdicts.filter((l) => SKIPPED.test(l));
       published = verdicts.filter((l) => PUBLISHED.test(l) && !SKIPPED.test(l));
     }
+    let githubRelease: string | undefined;
+    if (usesGithub(releaseOptions)) {
+      const github = await resumeGithubRelease({
+        dir: checkout.dir,
+        options: releaseOptions,
+        env: options.env,
+        repositoryUrl: context.options?.repositoryUrl as string | undefined,
+        tag: options.tag,
+        version,
+        prerelease: branch.type === 'prerelease',
+        dryRun: options.dryRun === true,
+        logger: options.logger,
+      });
+      githubRelease = github.url;
+      skipped.push(...github.skipped);
+      published.push(...github.published);
+    }
     const manifest = await readManifest(path.join(checkout.dir, 'release-artifacts'));
     const artifacts = (manifest?.artifacts ?? []).filter((a) => PUBLISHED_TYPES.includes(a.type));
     return {
@@ -279,6 +304,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       published,
       artifacts,
       leftOut,
+      githubRelease,
       dryRun: options.dryRun === true,
     };
   } catch (error) {

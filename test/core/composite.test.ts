@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -121,5 +121,26 @@ describe('composite plugin', () => {
       'helm/os-vim-driver/Chart.yaml#appVersion',
       'helm/os-vim-driver/values.yaml#docker.version',
     ]);
+  });
+
+  it('refuses to publish when a file prepare recorded is gone or changed (EMISSINGASSET)', async () => {
+    const ctx = srContext({ root, version: '1.0.0', env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    await plugin().prepare(config, ctx);
+    const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+    const chart = manifest.artifacts.find((a: { type: string }) => a.type === 'chart');
+    expect(chart.path).toBe('release-artifacts/os-vim-driver-1.0.0.tgz');
+    await writeFile(path.join(root, chart.path), 'not the chart');
+    const changed = await plugin()
+      .publish(config, ctx)
+      .catch((e: unknown) => e);
+    expect(codes(changed)).toEqual(['EMISSINGASSET']);
+    expect((changed as Error).message).toContain(`not the ${chart.sha256} prepare recorded`);
+    await rm(path.join(root, chart.path));
+    const gone = await plugin()
+      .publish(config, ctx)
+      .catch((e: unknown) => e);
+    expect((gone as Error).message).toBe(
+      'The release artifact `release-artifacts/os-vim-driver-1.0.0.tgz` cannot be published: it is gone.',
+    );
   });
 });

@@ -110,6 +110,8 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     const failed = await runSemanticRelease(repo, { config: releaseConfig(), env: env() });
     expect(failed.code, failed.output).not.toBe(0);
     expect(failed.output).toContain('The registry is down now.');
+    // The registry is asked before any login, so its outage has the registry's code.
+    expect(failed.output).toContain('EDOCKERREGISTRY');
     // The tag is out and the wheel is uploaded (python publishes first); the image is not.
     expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']);
     expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filename)).toEqual([WHEEL]);

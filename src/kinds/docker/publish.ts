@@ -33,6 +33,12 @@ export async function publishImage(
   const multi = config.platforms.length > 0;
   const repository = config.image.repository;
   const pushedRefs: string[] = [];
+  // Ask the registry (read-only, retried) before logging in: a registry that is down stops the run
+  // here as EDOCKERREGISTRY with nothing pushed, instead of as a failed `docker login`.
+  const client = await registryClient(config, ctx, fetchImpl);
+  const existing = await remoteImage(client, repository, tags.version).catch((error: unknown) => {
+    throw registryError(error, config);
+  });
   const pushed = await withBuilder(
     config,
     ctx,
@@ -40,11 +46,10 @@ export async function publishImage(
       const versionRef = imageRef(config.image, tags.version);
       const local = await builder.configDigests(versionRef, multi);
       if (!local) throw stackError('EDOCKERIMAGEMISSING', { ref: versionRef, builder: builder.name });
-      const client = await registryClient(config, ctx, fetchImpl);
       const version = await pushVersion(
         builder,
         client,
-        { ref: versionRef, tag: tags.version, repository, local, multi },
+        { ref: versionRef, tag: tags.version, repository, local, multi, existing },
         ctx,
         pushedRefs,
       );
@@ -79,11 +84,11 @@ interface Target {
 async function pushVersion(
   builder: Builder,
   client: OciClient,
-  t: Target & { local: string[] },
+  t: Target & { local: string[]; existing: RemoteImage | undefined },
   ctx: ReleaseContext,
   pushedRefs: string[],
 ): Promise<RemoteImage> {
-  const existing = await remoteImage(client, t.repository, t.tag);
+  const existing = t.existing;
   if (existing) {
     if (!sameConfigs(existing.configDigests, t.local)) {
       throw stackError('EIMAGEEXISTS', {

@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stackError } from '../errors.js';
+import { createGithubClient } from '../github/client.js';
+import { notesFromChangelog } from '../github/notes.js';
+import { completeRelease, type LocalAsset, type ReleaseOutcome } from '../github/release.js';
+import { githubPluginOptions, githubTarget } from '../github/target.js';
+import type { Logger } from '../logger.js';
+import { CHECKSUMS_FILE, MANIFEST_FILE, readManifest, sha256File } from './manifest.js';
+import type { ReleaseOptions } from './release-config.js';
+
+/**
+ * The GitHub release part of `semantic-release-stack publish --tag`. The assets are the release
+ * manifest's files (docs archive, chart, wheel) plus manifest.json and SHA256SUMS — what the preset
+ * gives @semantic-release/github — re-created at the tag. A configuration that attaches other files
+ * to its release gets these, not those (documented).
+ */
+export interface GithubResume {
+  /** The temporary checkout of the tag, with its `release-artifacts/`. */
+  dir: string;
+  options: ReleaseOptions;
+  env: Record<string, string | undefined>;
+  repositoryUrl: string | undefined;
+  tag: string;
+  version: string;
+  prerelease: boolean;
+  dryRun: boolean;
+  logger: Logger;
+}
+
+/** Whether the release configuration has a GitHub release for this command to complete. */
+export const usesGithub = (options: ReleaseOptions): boolean =>
+  githubPluginOptions(options.plugins) !== undefined;
+
+function changelogFile(options: ReleaseOptions): string {
+  for (const entry of Array.isArray(options.plugins) ? (options.plugins as unknown[]) : []) {
+    if (Array.isArray(entry) && entry[0] === '@semantic-release/changelog') {
+      const file = (entry[1] as { changelogFile?: unknown } | undefined)?.changelogFile;
+      if (typeof file === 'string') return file;
+    }
+  }
+  return 'CHANGELOG.md';
+}
+
+async function localAssets(artifactsDir: string): Promise<LocalAsset[]> {
+  const manifest = await readManifest(artifactsDir);
+  const names = [
+    ...(manifest?.artifacts ?? []).filter((a) => a.path).map((a) => path.basename(a.path!)),
+    MANIFEST_FILE,
+    CHECKSUMS_FILE,
+  ];
+  return Promise.all(
+    [...new Set(names)].map(async (name) => {
+      const file = path.join(artifactsDir, name);
+      return { name, file, ...(await sha256File(file)) };
+    }),
+  );
+}
+
+export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
+  const plugin = githubPluginOptions(r.options.plugins) ?? {};
+  const target = githubTarget(plugin, r.env, r.repositoryUrl ?? '');
+  if (!target)
+    throw stackError('EGITHUBRELEASE', {
+      tag: r.tag,
+      reason: `the repository URL \`${r.repositoryUrl ?? '(none)'}\` does not name a GitHub owner and repository`,
+    });
+  if (!target.token)
+    throw stackError('EGITHUBRELEASE', { tag: r.tag, reason: 'neither GH_TOKEN nor GITHUB_TOKEN is set' });
+  const changelog = await readFile(path.join(r.dir, changelogFile(r.options)), 'utf8').catch(() => '');
+  return completeRelease(
+    {
+      client: createGithubClient({ apiUrl: target.apiUrl, token: target.token }),
+      owner: target.owner,
+      repo: target.repo,
+      tag: r.tag,
+      create: {
+        name: r.tag,
+        body: notesFromChangelog(changelog, r.version) ?? `Release ${r.tag}.`,
+        prerelease: r.prerelease,
+      },
+      keepDraft: plugin.draftRelease === true,
+      dryRun: r.dryRun,
+      logger: r.logger,
+    },
+    // A dry run builds nothing, so it can only say what the release on GitHub lacks in general.
+    r.dryRun ? [] : await localAssets(path.join(r.dir, 'release-artifacts')),
+  );
+}
