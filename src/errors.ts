@@ -97,6 +97,10 @@ export const ERRORS = {
     message: `The next development version commit conflicts with new commits on \`${s(p.branch)}\`.`,
     details: `Another commit changed the same version files after ${s(p.attempts)} attempt(s). semantic-release-stack never force-pushes. Set the development version ${s(p.version)} by hand. See [failure and recovery](${README}failure-and-recovery).`,
   }),
+  EBRANCHPROTECTED: (p) => ({
+    message: `GitHub would refuse the development version commit on \`${s(p.branch)}\` of ${s(p.repository)}: ${s(p.reasons)}.`,
+    details: `The devVersion kind pushes one commit straight to \`${s(p.branch)}\` after the release is published, so this was checked before anything was built or released. Either let the release token bypass the protection (a GitHub App or an admin token on the ruleset's bypass list with mode "always", or allowed to push by the branch protection rule), or set \`"devVersion": false\` and bump the development version through a pull request. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
   ECONCURRENT: (p) => ({
     message: `Another release of ${s(p.tag)} is publishing it; this run stops before publishing anything.`,
     details: `Two runs released the same version at once (semantic-release has no lock). The first to push \`${s(p.ref)}\` publishes; this one pushed its tag too, but that tag is the same one. Nothing was published by this run. Let the other run finish; if it failed, finish the release with \`semantic-release-stack publish --tag ${s(p.tag)}\`. Serialize releases in CI (e.g. GitHub Actions \`concurrency\`). See [failure and recovery](${README}failure-and-recovery).`,

@@ -59,7 +59,8 @@ async function localAssets(artifactsDir: string): Promise<LocalAsset[]> {
 
 export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
   const plugin = githubPluginOptions(r.options.plugins) ?? {};
-  const target = githubTarget(plugin, r.env, r.repositoryUrl ?? '');
+  // semantic-release gives every plugin the global options under its own (githubUrl may be global).
+  const target = githubTarget({ ...r.options, ...plugin }, r.env, r.repositoryUrl ?? '');
   if (!target)
     throw stackError('EGITHUBRELEASE', {
       tag: r.tag,

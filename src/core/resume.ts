@@ -13,6 +13,7 @@ import { readManifest, saveManifest, type Artifact } from './manifest.js';
 import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
 import { resumeGithubRelease, usesGithub } from './resume-github.js';
+import { devVersionState } from './resume-success.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
   decideBranch,
@@ -77,15 +78,20 @@ const PUBLISHED_TYPES: readonly string[] = ['image', 'pypi', 'chart-oci'];
 type AnyKind = ArtifactKind<unknown>;
 
 /**
- * Kinds with a publish step stay. The others feed the GitHub release (docs: its archive), so they
- * stay when there is one to complete; the dev version is success's and is never resumed.
+ * Kinds with a publish or a success step stay (the dev version and the chart index are success's:
+ * a release whose publish failed never got there). Docs feed only the GitHub release, so they stay
+ * when there is one to complete.
  */
 const resumable = (withGithub: boolean) => (kind: AnyKind) =>
-  typeof kind.publish === 'function' || (withGithub && kind.name === 'docs');
+  typeof kind.publish === 'function' ||
+  typeof kind.success === 'function' ||
+  (withGithub && kind.name === 'docs');
 
 interface PluginRun {
   plugin: Plugin;
   config: Record<string, unknown>;
+  /** Whether the run holds the dev-version kind (a composite section or its own entry). */
+  devVersion: 'section' | 'entry' | undefined;
 }
 
 function pluginsFor(
@@ -101,14 +107,20 @@ function pluginsFor(
       for (const kind of KINDS as readonly AnyKind[]) if (!publishes(kind)) leftOut.add(kind.name);
       const config: Record<string, unknown> = { ...options, ...entry.config };
       for (const name of leftOut) delete config[name];
-      runs.push({ plugin: createPlugin(kinds, 'composite'), config });
+      const devVersion =
+        config.devVersion !== undefined && config.devVersion !== false ? 'section' : undefined;
+      runs.push({ plugin: createPlugin(kinds, 'composite'), config, devVersion });
     } else {
       const kind = kindByEntry(entry.entry) as AnyKind;
       if (!publishes(kind)) {
         leftOut.add(kind.name);
         continue;
       }
-      runs.push({ plugin: createPlugin([kind], 'standalone'), config: { ...options, ...entry.config } });
+      runs.push({
+        plugin: createPlugin([kind], 'standalone'),
+        config: { ...options, ...entry.config },
+        devVersion: kind.name === 'devVersion' ? 'entry' : undefined,
+      });
     }
   }
   return { runs, leftOut: [...leftOut] };
@@ -194,6 +206,47 @@ async function adoptClaim(dir: string, context: SrContext, redactor: ExecContext
   manifest.lock = claim;
   await saveManifest(artifactsDir, manifest);
   context.logger.log('Continuing the claim %s the interrupted run pushed for %s', claim, manifest.gitTag);
+}
+
+// What the success step says when it did something, and when it found it done.
+const SUCCESS_DONE = /^(?:Set the development version|Added )/;
+const SUCCESS_SKIPPED = /\balready\b/;
+
+/**
+ * The success step of the resumed release: the chart index entry and the development version. The
+ * dev version is left out when the branch already holds it (an earlier resume, or a person).
+ */
+async function resumeSuccess(
+  runs: PluginRun[],
+  context: SrContext,
+  ctx: ExecContext,
+  dir: string,
+  logger: Logger & { lines: string[] },
+): Promise<{ skipped: string[]; published: string[] }> {
+  const skipped: string[] = [];
+  let devDone = false;
+  if (runs.some((r) => r.devVersion)) {
+    const state = await devVersionState(
+      ctx,
+      dir,
+      String(context.options?.repositoryUrl ?? ''),
+      context.branch!.name,
+    );
+    devDone = state.state === 'set';
+    if (devDone) skipped.push(state.reason);
+  }
+  const from = logger.lines.length;
+  for (const run of runs) {
+    if (devDone && run.devVersion === 'entry') continue;
+    const config =
+      devDone && run.devVersion === 'section' ? { ...run.config, devVersion: false } : run.config;
+    await run.plugin.success(config, context);
+  }
+  const lines = logger.lines.slice(from).map((l) => ctx.redactor.redact(l));
+  return {
+    skipped: [...skipped, ...lines.filter((l) => SUCCESS_SKIPPED.test(l))],
+    published: lines.filter((l) => SUCCESS_DONE.test(l)),
+  };
 }
 
 export async function resumePublish(options: ResumeOptions): Promise<ResumeOutcome> {
@@ -291,6 +344,11 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       githubRelease = github.url;
       skipped.push(...github.skipped);
       published.push(...github.published);
+    }
+    if (!options.dryRun) {
+      const done = await resumeSuccess(runs, context, ctx, checkout.dir, logger);
+      skipped.push(...done.skipped);
+      published.push(...done.published);
     }
     const manifest = await readManifest(path.join(checkout.dir, 'release-artifacts'));
     const artifacts = (manifest?.artifacts ?? []).filter((a) => PUBLISHED_TYPES.includes(a.type));

@@ -31,6 +31,8 @@ export interface GithubRequest {
   contentType?: string;
   /** Statuses that are answers rather than failures (e.g. 404 for "no such release"). */
   accept?: number[];
+  /** A POST that changes nothing (a GraphQL query): retried like a read. */
+  readOnly?: boolean;
 }
 
 /** A failed GitHub call: method, URL (never a token) and GitHub's own message. */
@@ -88,7 +90,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
-    const idempotent = method === 'GET' || method === 'HEAD';
+    const idempotent = method === 'GET' || method === 'HEAD' || req.readOnly === true;
     const response = await withRetry(retry, idempotent, () =>
       doFetch(url, { method, headers, body, signal: signal() }),
     );
@@ -131,9 +133,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
       const answer = await send<{ data?: T; errors?: Array<{ message?: string }> }>(
         'POST',
         graphqlUrl(apiUrl),
-        {
-          body: { query, variables },
-        },
+        { body: { query, variables }, readOnly: true },
       );
       const errors = answer.json.errors ?? [];
       if (errors.length || !answer.json.data)

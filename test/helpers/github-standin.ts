@@ -25,6 +25,12 @@
  *   (or false). GitHub rejects that (`Variable $owner of type String! was provided invalid
  *   value`), and so does this stand-in: with a failComment enabled, the fail step itself fails.
  *   Use `failComment: false` (the product's configs do).
+ * semantic-release-stack's devVersion check (verifyConditions, read-only): GraphQL
+ *   `repository(owner:,name:){ ref(qualifiedName:){ refUpdateRule { viewerCanPush } } }` (classic
+ *   branch protection, `branchProtection` per branch; none → `refUpdateRule: null`), REST
+ *   `GET /repos/{o}/{r}/rules/branches/{branch}` (the active rules of `rulesets` whose ref
+ *   conditions match the branch, flattened with `ruleset_id`/`ruleset_source(_type)`, paginated)
+ *   and `GET /repos/{o}/{r}/rulesets/{id}` (the ruleset with `current_user_can_bypass`).
  * Octokit's retry plugin as configured by the plugin retries 404 and 5xx 3 times, waiting 1 s,
  * 4 s, 9 s: a 404 from here costs ~14 s.
  *
@@ -96,6 +102,27 @@ export interface LoggedRequest {
   status?: number;
 }
 
+/** One rule of a ruleset, as GitHub lists it (`parameters` only for rule types that have them). */
+export interface StandinRule {
+  type: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** A repository ruleset targeting branches (`source_type: Organization` for one set at org level). */
+export interface StandinRuleset {
+  id: number;
+  name: string;
+  /** Default `active`; `evaluate` and `disabled` rulesets are not applied to branches. */
+  enforcement?: 'active' | 'evaluate' | 'disabled';
+  sourceType?: 'Repository' | 'Organization';
+  /** Ref patterns: `refs/heads/main`, `refs/heads/release/*`, `~DEFAULT_BRANCH`, `~ALL`. */
+  include: string[];
+  exclude?: string[];
+  rules: StandinRule[];
+  /** What GitHub reports for the token's account; undefined leaves the field out. */
+  currentUserCanBypass?: 'always' | 'pull_requests_only' | 'never' | 'exempt';
+}
+
 export interface GitHubStandinOptions {
   /** Accepted token (Authorization: token X / bearer X). Default `gh-test-token`. */
   token?: string;
@@ -105,6 +132,10 @@ export interface GitHubStandinOptions {
   permissions?: { admin: boolean; push: boolean; pull: boolean };
   /** Whether HEAD /installation/repositories answers 200 (GitHub App installation token). */
   installation?: boolean;
+  /** Classic branch protection per branch name: whether the token's account may push. */
+  branchProtection?: Record<string, { viewerCanPush: boolean }>;
+  /** Rulesets of every repository of the stand-in. */
+  rulesets?: StandinRuleset[];
 }
 
 export interface StartedStandin {
@@ -135,6 +166,9 @@ export class GitHubStandin {
   readonly issues: StandinIssue[] = [];
   readonly requests: LoggedRequest[] = [];
   readonly graphqlQueries: { query: string; variables: unknown }[] = [];
+  /** Classic branch protection per branch (from the options; may be changed between runs). */
+  readonly branchProtection: Record<string, { viewerCanPush: boolean }>;
+  readonly rulesets: StandinRuleset[];
   private readonly options: GitHubStandinOptions;
   private nextId = 1;
   private failures: { count: number; status: number; match?: (r: LoggedRequest) => boolean }[] = [];
@@ -145,6 +179,8 @@ export class GitHubStandin {
   constructor(options: GitHubStandinOptions = {}) {
     this.options = options;
     this.token = options.token ?? 'gh-test-token';
+    this.branchProtection = { ...options.branchProtection };
+    this.rulesets = [...(options.rulesets ?? [])];
     this.defineRoutes();
   }
 
@@ -159,6 +195,19 @@ export class GitHubStandin {
   /** Fails the next `count` requests (matching `match`, if given) with `status`. */
   failNext(count: number, status = 503, match?: (request: LoggedRequest) => boolean): void {
     this.failures.push({ count, status, ...(match ? { match } : {}) });
+  }
+
+  /**
+   * Requests that could change something: every method but GET/HEAD, except GraphQL queries (a
+   * POST that only reads, like the devVersion protection check); GraphQL mutations count.
+   */
+  writes(): LoggedRequest[] {
+    return this.requests.filter((r) => {
+      if (r.method === 'GET' || r.method === 'HEAD') return false;
+      if (!/\/graphql\/?$/.test(r.path)) return true;
+      const query = (r.json as { query?: unknown } | undefined)?.query;
+      return typeof query !== 'string' || /^\s*mutation\b/.test(query);
+    });
   }
 
   /** Requests whose method and (prefix-less) path match. */
@@ -675,10 +724,63 @@ export class GitHubStandin {
       );
     });
 
+    // Rulesets: the active rules that apply to a branch, and one ruleset.
+    this.route('GET', repoPath('/rules/branches/(.+?)'), (ctx, [owner = '', repo = '', branch = '']) => {
+      if (!this.repoExists(owner, repo)) return this.notFound(ctx);
+      const [o, r] = this.canonicalRepo(owner, repo);
+      const rules = this.rulesets
+        .filter((set) => (set.enforcement ?? 'active') === 'active' && rulesetCovers(set, branch))
+        .flatMap((set) =>
+          set.rules.map((rule) => ({
+            type: rule.type,
+            ...(rule.parameters ? { parameters: rule.parameters } : {}),
+            ruleset_source_type: set.sourceType ?? 'Repository',
+            ruleset_source: set.sourceType === 'Organization' ? o : `${o}/${r}`,
+            ruleset_id: set.id,
+          })),
+        );
+      const perPage = Math.min(100, Number(ctx.url.searchParams.get('per_page') ?? 30));
+      const page = Number(ctx.url.searchParams.get('page') ?? 1);
+      this.send(ctx.res, 200, rules.slice((page - 1) * perPage, page * perPage));
+    });
+
+    this.route('GET', repoPath('/rulesets/(\\d+)'), (ctx, [owner = '', repo = '', id = '']) => {
+      const set = this.repoExists(owner, repo) && this.rulesets.find((x) => x.id === Number(id));
+      if (!set) return this.notFound(ctx);
+      this.send(ctx.res, 200, this.rulesetJson(set, ...this.canonicalRepo(owner, repo)));
+    });
+
     // GraphQL (GHES: /api/graphql; github.com style: /graphql).
     const graphql: Handler = (ctx) => this.graphql(ctx);
     this.route('POST', /^\/api\/graphql\/?$/, graphql);
     this.route('POST', /^\/graphql\/?$/, graphql);
+  }
+
+  /** A ruleset as `GET /repos/{o}/{r}/rulesets/{id}` returns it. */
+  private rulesetJson(set: StandinRuleset, owner: string, repo: string): Record<string, unknown> {
+    const organization = set.sourceType === 'Organization';
+    const self = organization
+      ? `${this.apiUrl}/orgs/${owner}/rulesets/${set.id}`
+      : `${this.apiUrl}/repos/${owner}/${repo}/rulesets/${set.id}`;
+    return {
+      id: set.id,
+      name: set.name,
+      target: 'branch',
+      source_type: set.sourceType ?? 'Repository',
+      source: organization ? owner : `${owner}/${repo}`,
+      enforcement: set.enforcement ?? 'active',
+      bypass_actors: [],
+      conditions: { ref_name: { include: set.include, exclude: set.exclude ?? [] } },
+      rules: set.rules,
+      node_id: `RRS_${set.id}`,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      _links: {
+        self: { href: self },
+        html: { href: `${this.base}/${owner}/${repo}/rules/${set.id}` },
+      },
+      ...(set.currentUserCanBypass ? { current_user_can_bypass: set.currentUserCanBypass } : {}),
+    };
   }
 
   /** The issue `n` of owner/repo; an unknown number is taken as an existing open issue. */
@@ -782,6 +884,27 @@ export class GitHubStandin {
     const owner = String(variables.owner ?? '');
     const repo = String(variables.repo ?? '');
 
+    if (/refUpdateRule/.test(query)) {
+      const name = String(variables.name ?? '');
+      if (!this.repoExists(owner, name))
+        return this.send(ctx.res, 200, {
+          data: { repository: null },
+          errors: [
+            {
+              type: 'NOT_FOUND',
+              path: ['repository'],
+              locations: [{ line: 2, column: 3 }],
+              message: `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+            },
+          ],
+        });
+      const branch = String(variables.ref ?? '').replace(/^refs\/heads\//, '');
+      const rule = this.branchProtection[branch];
+      return respond({
+        repository: { ref: { refUpdateRule: rule ? { viewerCanPush: rule.viewerCanPush } : null } },
+      });
+    }
+
     if (/associatedPullRequests/.test(query)) {
       const repository: Record<string, unknown> = {};
       for (const m of query.matchAll(/(\w+)\s*:\s*object\(\s*oid:\s*"([0-9a-f]+)"\s*\)/g)) {
@@ -818,6 +941,26 @@ export class GitHubStandin {
       errors: [{ message: `stand-in: unsupported GraphQL query: ${query.slice(0, 200)}` }],
     });
   }
+}
+
+/** Whether a ruleset's ref conditions take in `branch` (`*` stays within one path segment). */
+function rulesetCovers(set: StandinRuleset, branch: string): boolean {
+  const ref = `refs/heads/${branch}`;
+  const matches = (pattern: string) => {
+    if (pattern === '~ALL') return true;
+    if (pattern === '~DEFAULT_BRANCH') return branch === 'main';
+    const glob = pattern
+      .split('**')
+      .map((part) =>
+        part
+          .split('*')
+          .map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*'),
+      )
+      .join('.*');
+    return new RegExp(`^${glob}$`).test(ref);
+  };
+  return set.include.some(matches) && !(set.exclude ?? []).some(matches);
 }
 
 /**

@@ -131,14 +131,14 @@ describe('semantic-release-stack publish --tag completes a GitHub release', () =
     const docs = github.assetsOf('v1.0.0').find((a) => a.name === 'os-vim-driver-1.0.0-docs.tgz')!;
     const original = docs.data;
     docs.data = Buffer.from('not the docs\n');
-    const writesBefore = github.requests.filter((r) => r.method !== 'GET').length;
+    const writesBefore = github.writes().length;
     try {
       const refused = await runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: env() });
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain('EGITHUBASSETCONFLICT');
       expect(refused.stderr).toContain('os-vim-driver-1.0.0-docs.tgz');
       expect(refused.stderr).not.toContain(github.token);
-      expect(github.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+      expect(github.writes().length).toBe(writesBefore);
     } finally {
       docs.data = original;
     }

@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, ensureDocker } from '../helpers/docker.js';
-import { commitAndPush, createRepo, tagCommit, tagsOf, type TestRepo } from '../helpers/git.js';
+import {
+  commitAndPush,
+  createRepo,
+  logOf,
+  showFile,
+  tagCommit,
+  tagsOf,
+  type TestRepo,
+} from '../helpers/git.js';
 import { PypiStandin } from '../helpers/pypi-standin.js';
 import { getBlob, getManifest, listTags, startRegistry, type Registry } from '../helpers/registry.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
@@ -138,7 +146,18 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     );
     expect(resumed.stdout).toMatch(/skipped {4}os_vim_driver-1\.0\.0-py3-none-any\.whl is already on/);
     expect(resumed.stdout).toContain(`published  Pushed ${imageName()}:1.0.0, ${imageName()}:latest`);
-    expect(resumed.stdout).toContain('not covered docs, devVersion');
+    expect(resumed.stdout).toContain(
+      'not covered docs (nothing to publish, and no GitHub release configured)',
+    );
+    // The failed run never reached success: the resumed one sets the development version on main.
+    const [devCommit] = await logOf(repo.remote, 'main');
+    expect(devCommit?.subject).toBe('chore(release): 1.1.0.dev0 [skip ci]');
+    expect(JSON.parse(await showFile(repo.remote, 'main', 'osvimdriver/pkg_info.json')).version).toBe(
+      '1.1.0.dev0',
+    );
+    expect(resumed.stdout).toContain(
+      'published  Set the development version 1.1.0.dev0 and pushed it to main.',
+    );
 
     // The image in the registry is the one the failed release built: same config, same labels.
     expect((await listTags(registry, IMAGE, registry.auth)).sort()).toEqual(['1.0.0', 'latest']);
@@ -170,6 +189,8 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     expect(again.stdout).toContain(`is already in the registry with this image (${remote.digest})`);
     expect(again.stdout).toContain(`${imageName()}:latest already points at ${remote.digest}`);
     expect(again.stdout).toContain(`${WHEEL} is already on`);
+    expect(again.stdout).toContain('skipped    main already holds the development version 1.1.0.dev0');
+    expect((await logOf(repo.remote, 'main'))[0]?.hash).toBe(devCommit?.hash);
     expect((await manifestPuts(registry)).length).toBe(putsBefore);
     expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(1);
     expect(await tagCommit(repo.remote, 'v1.0.0')).toBe(await repo.git(['rev-parse', 'v1.0.0']));

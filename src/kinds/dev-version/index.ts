@@ -4,6 +4,7 @@ import { defineKind, type ReleaseContext } from '../../kind.js';
 import { devValues, toEdits } from '../../core/version-fields.js';
 import type { Manifest } from '../../core/manifest.js';
 import { resolveDevVersionConfig, type DevVersionConfig } from './config.js';
+import { checkDevVersionPush } from './protected-branch.js';
 import { commitAndPush } from './push.js';
 
 /**
@@ -15,6 +16,7 @@ export const devVersionKind = defineKind<DevVersionConfig>({
   entry: 'dev-version',
   resolveConfig: (raw) => resolveDevVersionConfig(raw),
   versionOptions: (config) => ({ devAfterPrerelease: config.afterPrerelease }),
+  check: (config, ctx) => checkDevVersionPush(config, ctx),
 
   plan(_config, ctx) {
     const dev = ctx.release.versions.nextDev;

@@ -1,0 +1,129 @@
+import type { RetryPolicy } from '../../core/retry.js';
+import { stackError } from '../../errors.js';
+import { createGithubClient, GithubHttpError } from '../../github/client.js';
+import {
+  classicProtection,
+  mayBypass,
+  pushRulesets,
+  type BlockingRuleset,
+  type BranchRef,
+} from '../../github/push-rules.js';
+import { githubPluginOptions, githubTarget } from '../../github/target.js';
+import type { StepContext } from '../../kind.js';
+import type { DevVersionConfig } from './config.js';
+
+/**
+ * verifyConditions of the devVersion kind: asks GitHub, read-only, whether the token may push the
+ * development version commit to the release branch. semantic-release's own `git push --dry-run`
+ * passes on a protected branch, so without this the refusal would only come in `success`, after the
+ * release is out. Only a clear "no" from GitHub refuses (EBRANCHPROTECTED); a read that fails is a
+ * warning, because a flaky or restricted API must not hold back a release that may well succeed.
+ */
+
+/** HTTP knobs for the check's GitHub client (tests use one attempt and no waits). */
+export interface PushCheckOptions {
+  fetch?: typeof globalThis.fetch;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+type Read<T> = { ok: true; value: T } | { ok: false };
+
+/** The dev version is pushed on release and maintenance branches, and after prereleases when asked. */
+export function pushesDevVersion(config: DevVersionConfig, ctx: StepContext): boolean {
+  return ctx.branch.kind !== 'prerelease' || config.afterPrerelease;
+}
+
+export async function checkDevVersionPush(
+  config: DevVersionConfig,
+  ctx: StepContext,
+  http: PushCheckOptions = {},
+): Promise<Error[]> {
+  if (!pushesDevVersion(config, ctx)) return [];
+  // Without @semantic-release/github the release does not talk to GitHub, and without a token that
+  // plugin refuses the release itself: in both cases there is nobody to ask.
+  const plugin = githubPluginOptions(ctx.options.plugins);
+  if (!plugin) return [];
+  // semantic-release hands every plugin its own options over the global ones (githubUrl may be global).
+  const options = { ...ctx.options, ...plugin };
+  const target = githubTarget(options, ctx.env, String(ctx.options.repositoryUrl ?? ''));
+  if (!target?.token) return [];
+
+  const client = createGithubClient({
+    apiUrl: target.apiUrl,
+    token: target.token,
+    timeoutMs: http.timeoutMs ?? 30_000,
+    ...(http.fetch ? { fetch: http.fetch } : {}),
+    ...(http.retry ? { retry: http.retry } : {}),
+  });
+  const where: BranchRef = { owner: target.owner, repo: target.repo, branch: ctx.branch.name };
+  const [classic, rulesets] = await Promise.all([
+    readOrWarn(ctx, where, 'classic branch protection', () => classicProtection(client, where)),
+    readOrWarn(ctx, where, 'rulesets', () => pushRulesets(client, where)),
+  ]);
+
+  const reasons: string[] = [];
+  if (classic.ok && classic.value?.viewerCanPush === false)
+    reasons.push('its branch protection rule does not let this token push');
+  for (const ruleset of rulesets.ok ? rulesets.value : []) {
+    if (!mayBypass(ruleset.bypass)) reasons.push(rulesetReason(ruleset));
+    else
+      ctx.logger.log(
+        'Ruleset "%s" would block the development version push to %s, but this token may bypass it (%s).',
+        ruleset.name,
+        where.branch,
+        ruleset.bypass,
+      );
+  }
+  if (reasons.length > 0)
+    return [
+      stackError('EBRANCHPROTECTED', {
+        branch: where.branch,
+        repository: `${where.owner}/${where.repo}`,
+        reasons: reasons.join('; '),
+      }),
+    ];
+  if (classic.ok && rulesets.ok)
+    ctx.logger.log('GitHub lets this token push the development version to %s.', where.branch);
+  return [];
+}
+
+function rulesetReason(ruleset: BlockingRuleset): string {
+  const bypass = ruleset.bypass
+    ? `this token's bypass is "${ruleset.bypass}"`
+    : 'GitHub does not say this token may bypass it';
+  return `ruleset "${ruleset.name}" (id ${ruleset.id}, from ${ruleset.source}) requires ${ruleset.ruleTypes.join(', ')} and ${bypass}`;
+}
+
+/** Runs one read; a failure becomes a warning saying what was not checked, never an error. */
+async function readOrWarn<T>(
+  ctx: StepContext,
+  where: BranchRef,
+  what: string,
+  read: () => Promise<T>,
+): Promise<Read<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (error) {
+    const reason = ctx.redactor.redact((error as Error).message);
+    if (error instanceof GithubHttpError && (error.status === 403 || error.status === 404))
+      ctx.logger.warn(
+        'Skipped the check of the %s of %s/%s: GitHub does not show them to this token or does not have them (%s). The development version push to %s is not checked against them.',
+        what,
+        where.owner,
+        where.repo,
+        reason,
+        where.branch,
+      );
+    else
+      ctx.logger.warn(
+        'Could not check the %s of %s/%s: %s. Continuing without it; the development version push to %s may still be refused after the release.',
+        what,
+        where.owner,
+        where.repo,
+        reason,
+        where.branch,
+      );
+    return { ok: false };
+  }
+}
