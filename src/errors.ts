@@ -242,9 +242,13 @@ export const ERRORS = {
     message: `\`${s(p.builder)}\` cannot build the platforms ${s(p.platforms)}: ${s(p.reason)}.`,
     details: `Several platforms make a manifest list. podman and buildah build one as they are; docker needs the buildx plugin. Remove \`docker.platforms\` to build for the host's platform only. See [docker](${README}docker).`,
   }),
+  EDOCKERSECRET: (p) => ({
+    message: `Build secret \`${s(p.id)}\` cannot be passed to the build: ${s(p.reason)}.`,
+    details: `\`docker.secrets\` hands each secret to the builder as \`--secret id=<id>,env=<variable>\` (BuildKit with docker, natively with podman and buildah): the value stays in the environment, never in argv, the logs or a layer. Set the variable in the release's environment; use the secret in the Dockerfile with \`RUN --mount=type=secret,id=<id>\` (it appears at \`/run/secrets/<id>\` for that step only). See [docker](${README}docker).`,
+  }),
   EDOCKERSECRETARG: (p) => ({
     message: `Build arg \`${s(p.name)}\` looks like a secret: ${s(p.reason)}.`,
-    details: `Build args are stored in the image's history, readable by anyone who can pull it. Pass secrets to the build with BuildKit secrets (\`RUN --mount=type=secret\`) instead, and remove \`${s(p.name)}\` from \`docker.buildArgs\`. See [docker](${README}docker).`,
+    details: `Build args are stored in the image's history, readable by anyone who can pull it. Pass it with \`docker.secrets\` instead (used as \`RUN --mount=type=secret,id=<id>\`), and remove \`${s(p.name)}\` from \`docker.buildArgs\`. See [docker](${README}docker).`,
   }),
   EDOCKERCREDENTIALS: (p) => ({
     message: `Registry credentials are incomplete: ${s(p.missing)} is not set.`,

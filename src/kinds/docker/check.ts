@@ -23,6 +23,10 @@ export async function checkDocker(
   if (unavailable) {
     errors.push(stackError('EDOCKERUNAVAILABLE', { builder: config.builder, reason: unavailable }));
   } else {
+    if (config.secrets.length) {
+      const reason = await builder.secretsProblem();
+      if (reason) errors.push(stackError('EDOCKERSECRET', { id: config.secrets.map((s) => s.id), reason }));
+    }
     const problem = await builder.platformsProblem(config.platforms);
     if (problem)
       errors.push(

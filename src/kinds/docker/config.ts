@@ -10,6 +10,9 @@ import { BUILDER_NAMES, type BuilderName, type Credentials } from './builders/bu
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const envName = z.string().regex(ENV_NAME, 'an environment variable name is a shell-style identifier');
 
 export const dockerSchema = z
   .object({
@@ -26,6 +29,19 @@ export const dockerSchema = z
       .optional(),
     labels: z
       .record(z.string().regex(LABEL_KEY, 'a label key is letters, digits and `._/-`'), z.string())
+      .optional(),
+    secrets: z
+      .array(
+        z.union([
+          envName,
+          z
+            .object({
+              id: z.string().regex(SECRET_ID, 'a secret id is letters, digits and `._-`'),
+              env: envName,
+            })
+            .strict(),
+        ]),
+      )
       .optional(),
     floatingTags: z.array(z.string().min(1)).optional(),
     channelTags: z.boolean().optional(),
@@ -45,12 +61,50 @@ export interface DockerConfig {
   platforms: string[];
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
+  /** Build secrets (`RUN --mount=type=secret,id=…`): each id's value is read from an env var. */
+  secrets: BuildSecret[];
   floatingTags: string[];
   channelTags: boolean;
   push: boolean;
   /** Plain HTTP to the registry (default: only for loopback registries). */
   insecureRegistry: boolean;
   credentials: Credentials | undefined;
+}
+
+export interface BuildSecret {
+  id: string;
+  /** The environment variable that holds the value; only its name is ever passed to the builder. */
+  env: string;
+}
+
+/** Every secret's variable set; its value registered with the redactor (also when named plainly). */
+function secretsOf(
+  raw: Array<string | BuildSecret>,
+  ctx: StepContext,
+): { secrets: BuildSecret[]; errors: Error[] } {
+  const secrets = raw.map((s) => (typeof s === 'string' ? { id: s, env: s } : s));
+  const errors: Error[] = [];
+  const seen = new Set<string>();
+  for (const secret of secrets) {
+    if (seen.has(secret.id))
+      errors.push(
+        stackError('EINVALIDOPTION', {
+          option: 'docker.secrets',
+          problem: `the id \`${secret.id}\` is given twice`,
+        }),
+      );
+    seen.add(secret.id);
+    const value = ctx.env[secret.env];
+    if (!value)
+      errors.push(
+        stackError('EDOCKERSECRET', {
+          id: secret.id,
+          reason: `the environment variable \`${secret.env}\` is not set`,
+        }),
+      );
+    else ctx.redactor.add(value);
+  }
+  return { secrets, errors };
 }
 
 const normalize = (p: string) => path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/$/, '') || '.';
@@ -138,6 +192,8 @@ export function resolveDockerConfig(raw: unknown, ctx: StepContext): ConfigResul
   const buildArgs = o.buildArgs ?? {};
   const labels = o.labels ?? {};
   errors.push(...secretArgErrors(buildArgs, ctx));
+  const { secrets, errors: secretErrors } = secretsOf(o.secrets ?? [], ctx);
+  errors.push(...secretErrors);
   errors.push(...templateErrors(o.floatingTags ?? [], 'docker.floatingTags'));
   errors.push(
     ...valueTemplateErrors(buildArgs, 'docker.buildArgs'),
@@ -156,6 +212,7 @@ export function resolveDockerConfig(raw: unknown, ctx: StepContext): ConfigResul
       platforms: [...new Set(o.platforms ?? [])],
       buildArgs,
       labels,
+      secrets,
       floatingTags: o.floatingTags ?? ['latest'],
       channelTags: o.channelTags ?? true,
       push: o.push ?? true,

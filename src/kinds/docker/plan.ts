@@ -8,6 +8,9 @@ export function planImage(config: DockerConfig, ctx: ReleaseContext): PlanLine[]
   const tags = imageTags(config, ctx);
   const versionRef = imageRef(config.image, tags.version);
   const platforms = config.platforms.length ? `, platforms ${config.platforms.join(', ')}` : '';
+  const secrets = config.secrets.length
+    ? `, secrets ${config.secrets.map((s) => `${s.id} from $${s.env}`).join(', ')}`
+    : '';
   const lines: PlanLine[] = [];
   if (config.wheelsDir)
     lines.push({
@@ -16,7 +19,7 @@ export function planImage(config: DockerConfig, ctx: ReleaseContext): PlanLine[]
     });
   lines.push({
     action: 'build',
-    text: `image ${versionRef} from ${config.context}/ (${config.dockerfile}, ${config.builder}${platforms})`,
+    text: `image ${versionRef} from ${config.context}/ (${config.dockerfile}, ${config.builder}${platforms}${secrets})`,
   });
   for (const tag of tags.floating)
     lines.push({ action: 'tag', text: `image ${imageRef(config.image, tag)}` });

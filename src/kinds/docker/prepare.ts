@@ -23,6 +23,7 @@ export async function prepareImage(
     dockerfile: await resolveInRepo(ctx.root, config.dockerfile, 'docker.dockerfile'),
     buildArgs: buildArgs(config, ctx),
     labels: await imageLabels(config, ctx),
+    secrets: config.secrets,
     platforms: config.platforms,
   };
   await withBuilder(config, ctx, async (builder) => {

@@ -75,6 +75,35 @@ describe('docker options', () => {
     expect(codes({ image: 'org/app', buildArgs: { VERSION: '{pep440}', BASE: 'python:3.12' } })).toEqual([]);
   });
 
+  it('takes build secrets by variable name, needs each variable set, and masks its value', () => {
+    const ctx = fakeStepContext({ root: '/repo', env: { NPM_TOKEN: 'npm-abc', INDEX: 'plain-looking' } });
+    const { config, errors } = resolveDockerConfig(
+      { image: 'org/app', secrets: ['NPM_TOKEN', { id: 'pip-index', env: 'INDEX' }] },
+      ctx,
+    );
+    expect(errors).toEqual([]);
+    expect(config?.secrets).toEqual([
+      { id: 'NPM_TOKEN', env: 'NPM_TOKEN' },
+      { id: 'pip-index', env: 'INDEX' },
+    ]);
+    // A value whose variable name says nothing is still a secret once it is a build secret.
+    expect(ctx.redactor.redact('index=plain-looking')).not.toContain('plain-looking');
+    const refused = resolve(
+      { image: 'org/app', secrets: ['MISSING', { id: 'a', env: 'NPM_TOKEN' }, 'a'] },
+      {
+        NPM_TOKEN: 'x',
+        a: 'y',
+      },
+    );
+    expect(refused.errors.map((e) => (e as { code?: string }).code)).toEqual([
+      'EDOCKERSECRET',
+      'EINVALIDOPTION',
+    ]);
+    expect(refused.errors[0]?.message).toBe(
+      'Build secret `MISSING` cannot be passed to the build: the environment variable `MISSING` is not set.',
+    );
+  });
+
   it('refuses unknown options, option-looking paths and names, bad platforms and bad tag templates', () => {
     expect(codes({ image: 'org/app', contxt: 'x' })).toEqual(['EUNKNOWNOPTION']);
     expect(codes({ image: 'org/app', context: '-x' })).toEqual(['EINVALIDOPTION']);

@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerKind } from '../../../src/kinds/docker/index.js';
@@ -163,6 +164,51 @@ describe.each(['podman', 'buildah'] as const)('docker kind with builder %s', (bu
     const [second] = await dockerKind.publish!(again.config, again.ctx, manifest);
     expect(second?.digest).toBe(index.digest);
     expect(again.logger.text()).toContain('already in the registry with this image');
+  });
+
+  it('passes a build secret to RUN --mount=type=secret without it reaching argv, logs or the image', async () => {
+    const busybox = await requireTool('busybox', 'apt-get install busybox-static');
+    const secret = `bUild-${Math.random().toString(36).slice(2)}-tok`;
+    const context = `secret-${builder}`;
+    await mkdir(path.join(repo.dir, context), { recursive: true });
+    await copyFile(busybox, path.join(repo.dir, context, 'busybox'));
+    await writeFile(
+      path.join(repo.dir, context, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\n' +
+        'RUN --mount=type=secret,id=index-token ["/bin/busybox", "sh", "-c", "/bin/busybox wc -c < /run/secrets/index-token > /secret-length"]\n',
+    );
+    const r = release(
+      repo,
+      gitHead,
+      { version: '3.0.0', branch: main, env: { ...env(), INDEX_TOKEN_FOR_BUILD: secret } },
+      {
+        image: image(),
+        builder,
+        context,
+        wheelsDir: false,
+        secrets: [{ id: 'index-token', env: 'INDEX_TOKEN_FOR_BUILD' }],
+      },
+    );
+    expect(await dockerKind.check!(r.config, r.ctx)).toEqual([]);
+    const watcher = watchArgv([secret]);
+    await dockerKind.prepare!(r.config, r.ctx, { artifacts: [] } as never);
+    await dockerKind.publish!(r.config, r.ctx, { artifacts: [] } as never);
+    expect(await watcher.stop()).toEqual([]);
+    expect(watcher.samples()).toBeGreaterThan(0);
+    expect(r.logger.text()).not.toContain(secret);
+    // The step saw the secret (its length), and no layer or config of the image holds it.
+    const remote = await imageFiles(registry, repository, '3.0.0');
+    expect(remote.files.get('secret-length')?.toString().trim()).toBe(String(secret.length));
+    const top = await getManifest(registry, repository, '3.0.0', { auth: registry.auth });
+    const blobs = [
+      (top.json as { config: { digest: string } }).config.digest,
+      ...(top.json as { layers: Array<{ digest: string }> }).layers.map((l) => l.digest),
+    ];
+    for (const digest of blobs) {
+      const blob = await getBlob(registry, repository, digest, registry.auth);
+      expect(blob.includes(secret)).toBe(false);
+      if (blob[0] === 0x1f) expect(gunzipSync(blob).includes(secret)).toBe(false);
+    }
   });
 });
 

@@ -251,7 +251,7 @@ describe('docker kind verifyConditions (read-only, as in a dry run)', () => {
     expect(await listTags(registry, 'acme/app', registry.auth)).toEqual(tags);
   });
 
-  it('reports every problem at once: missing Dockerfile, a context outside the repository, platforms docker cannot build', async () => {
+  it('reports every problem at once: missing Dockerfile, a context outside the repository, platforms and secrets docker cannot handle without buildx', async () => {
     const outside = await mkdtemp(path.join(home, 'outside-'));
     const { symlink } = await import('node:fs/promises');
     await symlink(outside, path.join(repo.dir, 'escape'));
@@ -265,13 +265,16 @@ describe('docker kind verifyConditions (read-only, as in a dry run)', () => {
           context: 'escape',
           dockerfile: 'docker/Nope.Dockerfile',
           platforms: ['linux/amd64', 'linux/arm64'],
+          secrets: [{ id: 'index', env: 'DOCKER_REGISTRY_PASSWORD' }],
         },
       );
       const codes = (await dockerKind.check!(r.config, r.ctx))
         .map((e) => (e as { code?: string }).code)
         .sort();
+      // Debian's docker.io has no buildx plugin (the same machine CI runs on).
       expect(codes).toEqual([
         'EDOCKERFILEMISSING',
+        'EDOCKERSECRET',
         'EPATHOUTSIDEREPO',
         'EPATHOUTSIDEREPO',
         'EPLATFORMSUNSUPPORTED',

@@ -11,6 +11,8 @@ export interface BuildRequest {
   dockerfile: string;
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
+  /** `--secret id=<id>,env=<env>`: the builder reads each value from its environment. */
+  secrets: ReadonlyArray<{ id: string; env: string }>;
   /** Empty: the builder's own platform, a plain image. Otherwise a manifest list. */
   platforms: readonly string[];
 }
@@ -44,6 +46,8 @@ export interface Builder {
   unavailable(): Promise<string | undefined>;
   /** Why `platforms` cannot be built; undefined when it can. */
   platformsProblem(platforms: readonly string[]): Promise<string | undefined>;
+  /** Why build secrets cannot be passed; undefined when they can. */
+  secretsProblem(): Promise<string | undefined>;
   build(request: BuildRequest): Promise<void>;
   tag(source: string, target: string, multiPlatform: boolean): Promise<void>;
   /** Logs in with the password on stdin, into the login that `authEnv` points at. */

@@ -44,6 +44,10 @@ export function containersBuilder(name: 'podman' | 'buildah', ctx: BuilderContex
       return undefined;
     },
 
+    async secretsProblem() {
+      return undefined;
+    },
+
     async build(request: BuildRequest) {
       const verb = name === 'podman' ? 'build' : 'bud';
       if (request.platforms.length === 0) {

@@ -37,6 +37,11 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
       return 'docker builds several platforms only with the buildx plugin, which is not installed; install docker-buildx, or use `"builder": "podman"` or `"buildah"`';
     },
 
+    async secretsProblem() {
+      if (await hasBuildx()) return undefined;
+      return 'docker passes build secrets only through BuildKit, which the docker CLI runs with the buildx plugin, and it is not installed; install docker-buildx, or use `"builder": "podman"` or `"buildah"`';
+    },
+
     async build(request: BuildRequest) {
       if (request.platforms.length > 0) {
         const output = `type=oci,dest=${ctx.ociArchive}`;

@@ -6,6 +6,8 @@ export function buildFlags(request: BuildRequest): string[] {
   for (const [name, value] of Object.entries(request.buildArgs))
     flags.push('--build-arg', `${name}=${value}`);
   for (const [name, value] of Object.entries(request.labels)) flags.push('--label', `${name}=${value}`);
+  // Only the variable's name goes into argv; the builder reads the value from its environment.
+  for (const secret of request.secrets) flags.push('--secret', `id=${secret.id},env=${secret.env}`);
   return flags;
 }
 
