@@ -22,9 +22,9 @@ for (const [name, files] of Object.entries(CHAPTERS)) {
     .join('\n\n');
   const block = `${begin}\n\n${body}\n\n${end}`;
   const pattern = new RegExp(`<!-- BEGIN ${name} [^>]*-->[\\s\\S]*?<!-- END ${name} -->`);
-  if (pattern.test(next)) next = next.replace(pattern, block);
+  if (pattern.test(next)) next = next.replace(pattern, () => block);
   else if (next.includes(`<!-- ${name.toUpperCase()} -->`))
-    next = next.replace(`<!-- ${name.toUpperCase()} -->`, block);
+    next = next.replace(`<!-- ${name.toUpperCase()} -->`, () => block);
 }
 
 // The README is checked by `prettier --check` too, so it is written the way prettier would write it.

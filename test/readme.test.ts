@@ -30,6 +30,11 @@ describe('the README is true', () => {
     }
   });
 
+  it('has every chapter once (a generated chapter must not pull in the README itself)', () => {
+    const headings = readme.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings.filter((h, i) => headings.indexOf(h) !== i)).toEqual([]);
+  });
+
   it('is in sync with the chapters in docs/', () => {
     execFileSync('node', ['scripts/readme.mjs', '--check'], { cwd: new URL('..', import.meta.url) });
   });
