@@ -4,7 +4,7 @@ import { stackError } from '../errors.js';
 import { createGithubClient } from '../github/client.js';
 import { notesFromChangelog } from '../github/notes.js';
 import { completeRelease, type LocalAsset, type ReleaseOutcome } from '../github/release.js';
-import { githubPluginOptions, githubTarget } from '../github/target.js';
+import { githubPluginOptions, githubTarget, type GithubTarget } from '../github/target.js';
 import type { Logger } from '../logger.js';
 import { CHECKSUMS_FILE, MANIFEST_FILE, readManifest, sha256File } from './manifest.js';
 import type { ReleaseOptions } from './release-config.js';
@@ -57,7 +57,13 @@ async function localAssets(artifactsDir: string): Promise<LocalAsset[]> {
   );
 }
 
-export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
+/**
+ * Where the GitHub release lives and the token to complete it with; a coded error when either is
+ * missing. Called before anything is built, so a resume never publishes half and then stops here.
+ */
+export function resumeGithubTarget(
+  r: Pick<GithubResume, 'options' | 'env' | 'repositoryUrl' | 'tag'>,
+): GithubTarget & { token: string } {
   const plugin = githubPluginOptions(r.options.plugins) ?? {};
   // semantic-release gives every plugin the global options under its own (githubUrl may be global).
   const target = githubTarget({ ...r.options, ...plugin }, r.env, r.repositoryUrl ?? '');
@@ -68,6 +74,12 @@ export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutco
     });
   if (!target.token)
     throw stackError('EGITHUBRELEASE', { tag: r.tag, reason: 'neither GH_TOKEN nor GITHUB_TOKEN is set' });
+  return { ...target, token: target.token };
+}
+
+export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
+  const plugin = githubPluginOptions(r.options.plugins) ?? {};
+  const target = resumeGithubTarget(r);
   const changelog = await readFile(path.join(r.dir, changelogFile(r.options)), 'utf8').catch(() => '');
   return completeRelease(
     {

@@ -12,7 +12,7 @@ import type { SrContext } from './context.js';
 import { readManifest, saveManifest, type Artifact } from './manifest.js';
 import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
-import { resumeGithubRelease, usesGithub } from './resume-github.js';
+import { resumeGithubRelease, resumeGithubTarget, usesGithub } from './resume-github.js';
 import { devVersionState } from './resume-success.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
@@ -278,6 +278,15 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
   const released = await releasedVersions(ctx, tagFormat);
   const { runs, leftOut } = pluginsFor(entries, releaseOptions);
 
+  const repository = await repositoryUrl(ctx, releaseOptions);
+  if (usesGithub(releaseOptions))
+    resumeGithubTarget({
+      options: releaseOptions,
+      env: options.env,
+      repositoryUrl: repository,
+      tag: options.tag,
+    });
+
   options.logger.log(
     'Resuming %s (%s): tag at %s, artifacts built for %s (%s), branch %s (%s: %s)%s',
     options.tag,
@@ -301,7 +310,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       options: {
         ...releaseOptions,
         tagFormat,
-        repositoryUrl: await repositoryUrl(ctx, releaseOptions),
+        repositoryUrl: repository,
         dryRun: options.dryRun === true,
       },
       branch: {

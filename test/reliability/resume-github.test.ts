@@ -143,4 +143,13 @@ describe('semantic-release-stack publish --tag completes a GitHub release', () =
       docs.data = original;
     }
   });
+
+  it('stops before building anything when there is no GitHub token', async () => {
+    const { GITHUB_TOKEN: _token, ...withoutToken } = env();
+    const refused = await runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: withoutToken });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('EGITHUBRELEASE');
+    expect(refused.stderr).toContain('neither GH_TOKEN nor GITHUB_TOKEN is set');
+    expect(refused.stderr).not.toContain('Resuming');
+  });
 });
