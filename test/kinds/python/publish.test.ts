@@ -193,7 +193,8 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
       sleep: async (ms) => void sleeps.push(ms),
       random: () => 0.5,
     });
-    expect(sleeps).toEqual([1000, 2000]);
+    // Full jitter with random 0.5: half of the 1 s and 2 s ceilings.
+    expect(sleeps).toEqual([500, 1000]);
     expect(pypi.files).toHaveLength(1);
   });
 
