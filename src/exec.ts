@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { MAX_OUTPUT_BYTES, runChild, type ChildOutcome } from './exec-child.js';
 import { stackError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Redactor } from './redact.js';
@@ -45,49 +45,38 @@ export async function exec(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   const { redactor, logger } = ctx;
-  const display = redactor.redact([file, ...args].join(' '));
-  const child = execa(file, args, {
+  const outcome = await runChild({
+    file,
+    args,
     cwd: options.cwd ?? ctx.cwd,
-    env: { ...ctx.env, ...options.env } as Record<string, string>,
-    extendEnv: false,
+    env: { ...ctx.env, ...options.env },
     input: options.input,
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
-    all: true,
-    reject: false,
-    stripFinalNewline: true,
-    timeout: options.timeoutMs,
-    lines: false,
+    timeoutMs: options.timeoutMs,
+    onLine: options.quiet ? undefined : (line) => logger.log('%s', redactor.redact(line)),
   });
-  if (!options.quiet) {
-    let pending = '';
-    child.all?.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) logger.log('%s', redactor.redact(line));
-    });
-    child.all?.on('end', () => {
-      if (pending) logger.log('%s', redactor.redact(pending));
-    });
-  }
-  const result = await child;
-  const failure = result as typeof result & { code?: string; originalMessage?: string };
-  if (failure.code === 'ENOENT' || /ENOENT/.test(failure.originalMessage ?? '')) {
+  if (outcome.spawnError?.code === 'ENOENT') {
     throw stackError('ECOMMANDNOTFOUND', { command: file, install: options.install });
   }
   const out = {
-    exitCode: result.exitCode ?? -1,
-    stdout: redactor.redact(String(result.stdout ?? '')),
-    stderr: redactor.redact(String(result.stderr ?? '')),
+    exitCode: outcome.exitCode ?? -1,
+    stdout: redactor.redact(outcome.stdout),
+    stderr: redactor.redact(outcome.stderr),
   };
   if (out.exitCode !== 0 && options.reject !== false) {
-    const all = redactor.redact(String(result.all ?? ''));
+    const all = redactor.redact(outcome.all || (outcome.spawnError?.message ?? ''));
     throw stackError('ECOMMANDFAILED', {
-      command: display,
-      exitCode: result.timedOut ? `timeout after ${options.timeoutMs} ms` : out.exitCode,
+      command: redactor.redact([file, ...args].join(' ')),
+      exitCode: stopReason(outcome, options) ?? out.exitCode,
       output: all.length > OUTPUT_TAIL ? `…${all.slice(-OUTPUT_TAIL)}` : all,
     });
   }
   return out;
+}
+
+function stopReason(outcome: ChildOutcome, options: ExecOptions): string | undefined {
+  if (outcome.stopped === 'timeout') return `timeout after ${options.timeoutMs} ms`;
+  if (outcome.stopped === 'output limit') return `-1 (stopped: output over ${MAX_OUTPUT_BYTES} bytes)`;
+  return undefined;
 }
 
 /** Rejects a user value that a command could mistake for an option. */

@@ -1,19 +1,7 @@
 import path from 'node:path';
 import { stackError } from '../errors.js';
-import { FILE_TYPES, invalidFile, keyMissing, type Editor, type FileType } from './editor.js';
-import { jsonEditor } from './json.js';
-import { pythonEditor } from './python.js';
-import { setupCfgEditor } from './setup-cfg.js';
-import { AUTO_KEY, tomlEditor } from './toml.js';
-import { yamlEditor } from './yaml.js';
-
-const EDITORS: Record<FileType, Editor> = {
-  json: jsonEditor,
-  yaml: yamlEditor,
-  toml: tomlEditor,
-  'setup.cfg': setupCfgEditor,
-  python: pythonEditor,
-};
+import { AUTO_KEY, FILE_TYPES, invalidFile, keyMissing, type FileType } from './editor.js';
+import { loadEditor, parseCached } from './editors.js';
 
 /** The key edited when a version file names none. */
 export const DEFAULT_KEYS: Record<FileType, string> = {
@@ -57,23 +45,23 @@ const BOM = '\uFEFF';
  * One edit in memory: parse, read the old value, replace it, and parse the result again to prove the
  * new text holds exactly `value` at `key`. Throws the file's StackError; never touches the disk.
  */
-export function editText(
+export async function editText(
   type: FileType,
   text: string,
   key: string,
   value: string,
   filePath: string,
-): TextEdit {
+): Promise<TextEdit> {
   // Parsers reject or mangle a byte order mark, so it is set aside and put back unchanged.
   const bom = text.startsWith(BOM) ? BOM : '';
   const body = text.slice(bom.length);
-  const editor = EDITORS[type];
-  const doc = editor.parse(body, filePath);
+  const editor = await loadEditor(type);
+  const doc = parseCached(editor, type, body, filePath);
   const concrete = doc.resolveKey?.(key) ?? key;
   const oldValue = doc.get(key);
   if (oldValue === undefined) throw keyMissing(filePath, concrete);
   const newBody = doc.set(key, value);
-  const readBack = editor.parse(newBody, filePath).get(key);
+  const readBack = parseCached(editor, type, newBody, filePath).get(key);
   if (readBack !== value) {
     throw invalidFile(
       filePath,

@@ -4,6 +4,9 @@ export type FileType = 'json' | 'yaml' | 'toml' | 'setup.cfg' | 'python';
 
 export const FILE_TYPES: readonly FileType[] = ['json', 'yaml', 'toml', 'setup.cfg', 'python'];
 
+/** pyproject.toml's key alias: `project.version`, or `tool.poetry.version` when only that exists. */
+export const AUTO_KEY = 'auto';
+
 export interface EditorDoc {
   /**
    * Current value at key, or undefined if absent. Throws a StackError when the key is there but

@@ -89,10 +89,10 @@ const visible = (text: string): string => text.replaceAll('\r', '␍');
 
 describe('format-preserving editors (golden files)', () => {
   for (const c of CASES.filter((c) => !c.error)) {
-    it(`${c.name}: ${c.key} = ${c.value}`, () => {
+    it(`${c.name}: ${c.key} = ${c.value}`, async () => {
       const before = fixture(c, 'before').toString('utf8');
       const expected = fixture(c, 'after');
-      const { newText, oldValue } = editText(c.type, before, c.key, c.value, c.name);
+      const { newText, oldValue } = await editText(c.type, before, c.key, c.value, c.name);
       expect(visible(newText)).toBe(visible(expected.toString('utf8')));
       expect(Buffer.from(newText, 'utf8').equals(expected)).toBe(true);
       expect(oldValue).not.toBe(c.value);
@@ -100,11 +100,11 @@ describe('format-preserving editors (golden files)', () => {
   }
 
   for (const c of CASES.filter((c) => c.error)) {
-    it(`${c.name}: ${c.error}`, () => {
+    it(`${c.name}: ${c.error}`, async () => {
       const before = fixture(c, 'before').toString('utf8');
       let thrown: (Error & { code?: string; details?: string }) | undefined;
       try {
-        editText(c.type, before, c.key, c.value, c.name);
+        await editText(c.type, before, c.key, c.value, c.name);
       } catch (error) {
         thrown = error as typeof thrown;
       }
@@ -115,9 +115,10 @@ describe('format-preserving editors (golden files)', () => {
   }
 });
 
-const codeOf = (fn: () => unknown): string | undefined => {
+/** The error code `fn` throws or rejects with. */
+const codeOf = async (fn: () => unknown): Promise<string | undefined> => {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return (error as { code?: string }).code;
   }
@@ -125,7 +126,7 @@ const codeOf = (fn: () => unknown): string | undefined => {
 };
 
 describe('editor edge cases', () => {
-  it('detects the file type from the name, or takes the explicit one', () => {
+  it('detects the file type from the name, or takes the explicit one', async () => {
     expect(detectFileType('osvimdriver/pkg_info.json')).toBe('json');
     expect(detectFileType('helm/os-vim-driver/Chart.yaml')).toBe('yaml');
     expect(detectFileType('values.YML')).toBe('yaml');
@@ -133,12 +134,12 @@ describe('editor edge cases', () => {
     expect(detectFileType('setup.cfg')).toBe('setup.cfg');
     expect(detectFileType('osvimdriver/__init__.py')).toBe('python');
     expect(detectFileType('VERSION', 'python')).toBe('python');
-    expect(codeOf(() => detectFileType('VERSION'))).toBe('EUNKNOWNFILETYPE');
-    expect(codeOf(() => detectFileType('a.json', 'xml'))).toBe('EUNKNOWNFILETYPE');
+    expect(await codeOf(() => detectFileType('VERSION'))).toBe('EUNKNOWNFILETYPE');
+    expect(await codeOf(() => detectFileType('a.json', 'xml'))).toBe('EUNKNOWNFILETYPE');
   });
 
-  it('json: the last of duplicate keys wins, as in JSON.parse; a byte order mark survives', () => {
-    const { newText } = editText(
+  it('json: the last of duplicate keys wins, as in JSON.parse; a byte order mark survives', async () => {
+    const { newText } = await editText(
       'json',
       '\uFEFF{"version": "1", "version": "2"}\n',
       'version',
@@ -148,37 +149,37 @@ describe('editor edge cases', () => {
     expect(newText).toBe('\uFEFF{"version": "1", "version": "3"}\n');
   });
 
-  it('json: refuses an object where the version should be', () => {
-    expect(codeOf(() => editText('json', '{"version": {"a": 1}}', 'version', '1.0.0', 'p.json'))).toBe(
+  it('json: refuses an object where the version should be', async () => {
+    expect(await codeOf(() => editText('json', '{"version": {"a": 1}}', 'version', '1.0.0', 'p.json'))).toBe(
       'EINVALIDVERSIONFILE',
     );
   });
 
-  it('yaml: fills an empty value, refuses aliases and several documents', () => {
-    expect(editText('yaml', 'appVersion:\nname: x\n', 'appVersion', '1.0.0', 'C.yaml').newText).toBe(
+  it('yaml: fills an empty value, refuses aliases and several documents', async () => {
+    expect((await editText('yaml', 'appVersion:\nname: x\n', 'appVersion', '1.0.0', 'C.yaml')).newText).toBe(
       'appVersion: 1.0.0\nname: x\n',
     );
-    expect(codeOf(() => editText('yaml', 'a: &v 1.0.0\nversion: *v\n', 'version', '2.0.0', 'v.yaml'))).toBe(
-      'EINVALIDVERSIONFILE',
-    );
     expect(
-      codeOf(() => editText('yaml', 'version: 1\n---\nversion: 2\n', 'version', '2.0.0', 'v.yaml')),
+      await codeOf(() => editText('yaml', 'a: &v 1.0.0\nversion: *v\n', 'version', '2.0.0', 'v.yaml')),
+    ).toBe('EINVALIDVERSIONFILE');
+    expect(
+      await codeOf(() => editText('yaml', 'version: 1\n---\nversion: 2\n', 'version', '2.0.0', 'v.yaml')),
     ).toBe('EINVALIDVERSIONFILE');
   });
 
-  it('yaml: quotes a plain value that YAML 1.1 would read as something else', () => {
-    expect(editText('yaml', 'tag: latest\n', 'tag', 'yes', 'v.yaml').newText).toBe('tag: "yes"\n');
-    expect(editText('yaml', 'tag: latest\n', 'tag', '1.5.0+build_1', 'v.yaml').newText).toBe(
+  it('yaml: quotes a plain value that YAML 1.1 would read as something else', async () => {
+    expect((await editText('yaml', 'tag: latest\n', 'tag', 'yes', 'v.yaml')).newText).toBe('tag: "yes"\n');
+    expect((await editText('yaml', 'tag: latest\n', 'tag', '1.5.0+build_1', 'v.yaml')).newText).toBe(
       'tag: 1.5.0+build_1\n',
     );
   });
 
-  it('toml: reports the concrete key for auto; finds dotted and inline-table keys', () => {
-    const pep621 = editText('toml', '[project]\nversion = "1"\n', 'auto', '2', 'pyproject.toml');
+  it('toml: reports the concrete key for auto; finds dotted and inline-table keys', async () => {
+    const pep621 = await editText('toml', '[project]\nversion = "1"\n', 'auto', '2', 'pyproject.toml');
     expect(pep621.key).toBe('project.version');
-    const dotted = editText('toml', 'project.version = "1"\n', 'auto', '2', 'pyproject.toml');
+    const dotted = await editText('toml', 'project.version = "1"\n', 'auto', '2', 'pyproject.toml');
     expect(dotted.newText).toBe('project.version = "2"\n');
-    const inline = editText(
+    const inline = await editText(
       'toml',
       "project = { name = 'x', version = '1' }\n",
       'auto',
@@ -188,31 +189,49 @@ describe('editor edge cases', () => {
     expect(inline.newText).toBe("project = { name = 'x', version = '2' }\n");
   });
 
-  it('toml: a literal string falls back to a basic one when the value holds a single quote', () => {
-    expect(editText('toml', "[project]\nversion = '1'\n", 'auto', "1'2", 'p.toml').newText).toBe(
+  it('toml: a literal string falls back to a basic one when the value holds a single quote', async () => {
+    expect((await editText('toml', "[project]\nversion = '1'\n", 'auto', "1'2", 'p.toml')).newText).toBe(
       '[project]\nversion = "1\'2"\n',
     );
   });
 
-  it('setup.cfg: colon delimiter and any key case; refuses multi-line values', () => {
+  it('setup.cfg: colon delimiter and any key case; refuses multi-line values', async () => {
     expect(
-      editText('setup.cfg', '[metadata]\nVersion: 1.0\n', 'metadata.version', '2.0', 's.cfg').newText,
+      (await editText('setup.cfg', '[metadata]\nVersion: 1.0\n', 'metadata.version', '2.0', 's.cfg')).newText,
     ).toBe('[metadata]\nVersion: 2.0\n');
     expect(
-      codeOf(() =>
+      await codeOf(() =>
         editText('setup.cfg', '[metadata]\nversion =\n  1.0\n', 'metadata.version', '2.0', 's.cfg'),
       ),
     ).toBe('EINVALIDVERSIONFILE');
   });
 
-  it('refuses a value that would not read back unchanged', () => {
+  it('refuses a value that would not read back unchanged', async () => {
     expect(
-      codeOf(() => editText('setup.cfg', '[metadata]\nversion = 1.0\n', 'metadata.version', ' 2.0', 's.cfg')),
+      await codeOf(() =>
+        editText('setup.cfg', '[metadata]\nversion = 1.0\n', 'metadata.version', ' 2.0', 's.cfg'),
+      ),
     ).toBe('EINVALIDVERSIONFILE');
   });
 
-  it('python: refuses a second top-level assignment instead of guessing', () => {
+  it('reuses parsed documents without letting one edit or file leak into another', async () => {
+    const text = 'version: 1.0.0\nappVersion: 1.0.0\n';
+    const first = await editText('yaml', text, 'version', '2.0.0', 'a/Chart.yaml');
+    const second = await editText('yaml', text, 'version', '3.0.0', 'a/Chart.yaml');
+    expect([first.newText, second.newText]).toEqual([
+      'version: 2.0.0\nappVersion: 1.0.0\n',
+      'version: 3.0.0\nappVersion: 1.0.0\n',
+    ]);
+    const missing = (file: string) =>
+      editText('yaml', text, 'name', 'x', file).catch((e: Error) => e.message);
+    expect(await missing('a/Chart.yaml')).toContain('a/Chart.yaml');
+    expect(await missing('b/Chart.yaml')).toContain('b/Chart.yaml');
+  });
+
+  it('python: refuses a second top-level assignment instead of guessing', async () => {
     const text = '__version__ = "1.0"\n__version__ = "1.1"\n';
-    expect(codeOf(() => editText('python', text, '__version__', '2.0', 'v.py'))).toBe('EINVALIDVERSIONFILE');
+    expect(await codeOf(() => editText('python', text, '__version__', '2.0', 'v.py'))).toBe(
+      'EINVALIDVERSIONFILE',
+    );
   });
 });

@@ -75,7 +75,7 @@ async function checkEdit(
   await assertNotSymlink(abs, edit.option, edit.path);
   if (!texts.has(abs)) texts.set(abs, readVersionFile(abs, edit));
   const oldText = await (texts.get(abs) as Promise<string>);
-  const { key, oldValue, newText } = editText(
+  const { key, oldValue, newText } = await editText(
     type,
     oldText,
     edit.key ?? DEFAULT_KEYS[type],

@@ -1,7 +1,6 @@
 import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser';
-import { invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
+import { AUTO_KEY, invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
 
-export const AUTO_KEY = 'auto';
 const PEP621_KEY = 'project.version';
 const POETRY_KEY = 'tool.poetry.version';
 const DYNAMIC_HINT =

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { tryGit } from '../../core/git.js';
 import { stackError } from '../../errors.js';
 import { checkPath } from '../../files/index.js';
 import type { StepContext } from '../../kind.js';
 import type { HelmConfig } from './config.js';
+import { loadYaml } from './go-yaml.js';
 import { checkChart } from './load-chart.js';
 import { checkChartRegistry } from './oci-push.js';
 
@@ -68,5 +68,6 @@ async function checkPublishing(
 /** The chart's name as Chart.yaml states it (the package is named after it, not after the folder). */
 export async function chartName(config: HelmConfig, ctx: StepContext): Promise<string> {
   const text = await readFile(path.resolve(ctx.root, config.chartFile), 'utf8');
+  const { parse } = await loadYaml();
   return String((parse(text.replace(/^\uFEFF/, '')) as { name?: unknown } | null)?.name ?? '');
 }

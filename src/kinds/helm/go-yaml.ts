@@ -1,4 +1,19 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
+
+type YamlLib = typeof Yaml;
+let yamlLib: YamlLib | undefined;
+let loadingYaml: Promise<YamlLib> | undefined;
+
+/**
+ * The yaml package (~35 ms of module loading) is loaded the first time a chart is read, not with
+ * the plugin, which most steps and configurations without a chart never need it for. parseYaml
+ * is synchronous, so the async entry points that lead to it await this first.
+ */
+export function loadYaml(): Promise<YamlLib> {
+  loadingYaml ??= import('yaml').then((lib) => (yamlLib = lib));
+  return loadingYaml;
+}
 
 /**
  * YAML read the way Helm reads it: sigs.k8s.io/yaml over go-yaml v2 into Go-typed values, then
@@ -90,28 +105,28 @@ function jsonKey(k: GoValue): string {
   throw new DecodeError(`a mapping key is ${k === null ? 'null' : 'not a scalar'}`);
 }
 
-function toGo(node: unknown, doc: Document.Parsed): GoValue {
-  if (isAlias(node)) return toGo(node.resolve(doc), doc);
-  if (isScalar(node)) {
+function toGo(node: unknown, doc: Document.Parsed, y: YamlLib): GoValue {
+  if (y.isAlias(node)) return toGo(node.resolve(doc), doc, y);
+  if (y.isScalar(node)) {
     const text = String(node.value ?? '');
     // go-yaml resolves untagged plain text and text tagged with a core scalar tag; the rest stays text.
     const core = /^tag:yaml\.org,2002:(bool|int|float|null|timestamp)$/.test(node.tag ?? '');
     return core || (!node.tag && node.type === 'PLAIN') ? v2Resolve(text) : text;
   }
-  if (isSeq(node)) return node.items.map((n) => toGo(n, doc));
-  if (isMap(node)) {
+  if (y.isSeq(node)) return node.items.map((n) => toGo(n, doc, y));
+  if (y.isMap(node)) {
     const out = new Map<string, GoValue>();
     const merged = new Map<string, GoValue>();
     for (const pair of node.items) {
-      const value = toGo(pair.value, doc);
-      if (isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
+      const value = toGo(pair.value, doc, y);
+      if (y.isScalar(pair.key) && pair.key.type === 'PLAIN' && pair.key.value === '<<') {
         // YAML merge key: merged entries never override explicit ones.
         for (const m of Array.isArray(value) ? value : [value]) {
           if (m instanceof Map) for (const [k, v] of m) merged.set(k, v);
         }
         continue;
       }
-      out.set(jsonKey(toGo(pair.key, doc)), value);
+      out.set(jsonKey(toGo(pair.key, doc, y)), value);
     }
     for (const [k, v] of merged) if (!out.has(k)) out.set(k, v);
     return out;
@@ -121,11 +136,13 @@ function toGo(node: unknown, doc: Document.Parsed): GoValue {
 
 /** Parses the first YAML document (go-yaml v2 reads only that one) into Go-typed values. */
 export function parseYaml(text: string): GoValue {
-  const [doc] = parseAllDocuments(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
+  const y = yamlLib;
+  if (!y) throw new Error('parseYaml called before loadYaml()');
+  const [doc] = y.parseAllDocuments(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
   if (!doc || Array.isArray(doc)) return null;
   const [err] = doc.errors;
   if (err) throw new DecodeError(err.message.split('\n')[0]);
-  return toGo(doc.contents, doc);
+  return toGo(doc.contents, doc, y);
 }
 
 /** encoding/json cannot write NaN or infinities; Helm's YAML-to-JSON step fails on them. */

@@ -9,6 +9,7 @@ import {
   DecodeError,
   fieldsOf,
   jsonable,
+  loadYaml,
   parseYaml,
   typeName,
   type Spec,
@@ -206,6 +207,7 @@ function loadFiles(
 }
 
 async function load(chartDir: string, problems: Error[]): Promise<LoadedChart | undefined> {
+  await loadYaml();
   const root = path.resolve(chartDir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -269,6 +271,7 @@ export async function loadChart(chartDir: string): Promise<LoadedChart> {
 export async function loadChartArchive(tgz: Buffer, source: string): Promise<LoadedChart> {
   const problems: Error[] = [];
   let chart: LoadedChart | undefined;
+  await loadYaml();
   try {
     chart = loadFiles(readChartArchive(tgz), inArchive(source), problems);
   } catch (e) {

@@ -2,7 +2,7 @@ import { releaseEpoch } from '../../core/epoch.js';
 import type { Manifest } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
 import { fillTemplate } from '../../version.js';
-import { addToIndex, type IndexEntry } from './chart-index.js';
+import type { IndexEntry } from './chart-index.js';
 import type { IndexTarget } from './config.js';
 import { updateBranchFile } from './index-branch.js';
 import { rfc3339 } from './oci-manifest.js';
@@ -40,6 +40,8 @@ export async function updateChartIndex(
     created: rfc3339(await releaseEpoch(ctx)),
   };
   const where = { branch: target.branch, path: target.path };
+  // chart-index.js imports yaml; only this step needs it.
+  const { addToIndex } = await import('./chart-index.js');
   const outcome = await updateBranchFile(ctx, {
     ...where,
     message: `chore(release): update chart index for ${name} ${version} [skip ci]`,

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import { stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
 import type { StepContext } from '../../kind.js';
@@ -26,6 +25,8 @@ type Pyproject = {
 async function readPyproject(root: string): Promise<Pyproject | undefined> {
   const text = await readText(path.join(root, 'pyproject.toml'));
   if (text === undefined) return undefined;
+  // Loaded only for a project that has a pyproject.toml (the parser costs ~20 ms to load).
+  const { getStaticTOMLValue, parseTOML } = await import('toml-eslint-parser');
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;
   } catch (error) {
