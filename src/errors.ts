@@ -205,6 +205,10 @@ export const ERRORS = {
     message: 'No credentials to upload the wheel to the package index.',
     details: `Set \`PYPI_TOKEN\` (an API token; twine then logs in as \`__token__\`), or both \`TWINE_USERNAME\` and \`TWINE_PASSWORD\`, in the environment semantic-release runs in. Missing: ${s(p.missing)}. See [python](${README}python).`,
   }),
+  EPYPIAUTH: (p) => ({
+    message: `The package index ${s(p.url)} refused the credentials in ${s(p.source)} (${s(p.answer)}).`,
+    details: `Checked before anything was built or tagged, with an upload that carries no file (the index authenticates it, then refuses it for the missing file; nothing is stored). Use an API token of the index (on PyPI: \`PYPI_TOKEN\`, a token starting with \`pypi-\`, scoped to the project or the account), or a correct \`TWINE_USERNAME\`/\`TWINE_PASSWORD\` pair for another index, and check \`python.publish.repositoryUrl\`. See [python](${README}python).`,
+  }),
   EPYPILOCALVERSION: (p) => ({
     message: `Version ${s(p.version)} (PEP 440 \`${s(p.pep440)}\`) has a local part, which package indexes refuse.`,
     details: `PyPI rejects versions with \`+…\`, which comes from SemVer build metadata. Release without build metadata, or switch \`python.publish\` off for this branch. See [versions](${README}versions).`,

@@ -10,19 +10,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDocker } from '../helpers/docker.js';
 import { commit, createRepo, type TestRepo } from '../helpers/git.js';
+import { PypiStandin } from '../helpers/pypi-standin.js';
 import { runSemanticRelease } from '../helpers/semantic-release.js';
 import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
 import { PLUGIN, requireDist, serviceFiles } from './support.js';
 
 let dockerHost: string;
 const repos: TestRepo[] = [];
+const pypi = new PypiStandin({ password: 'pypi-the-token' });
 
 beforeAll(async () => {
   requireDist();
   await requirePythonModule('build', INSTALL_HINTS.build);
+  await requirePythonModule('twine', INSTALL_HINTS.twine);
   ({ host: dockerHost } = await ensureDocker());
+  await pypi.start();
 });
 afterAll(async () => {
+  await pypi.stop();
   await Promise.all(repos.map((r) => r.cleanup()));
 });
 
@@ -48,6 +53,8 @@ interface Case {
   stack?: (stack: Stack) => void;
   branches?: unknown[];
   branch?: string;
+  /** Extra environment of the run (credentials). */
+  env?: () => Record<string, string>;
   /** Every code that must be reported. */
   codes: string[];
   /** Text of the fix (the details) that must be shown. */
@@ -186,6 +193,20 @@ const CASES: Case[] = [
     fix: `${SYSTEM_PYTHON} -m pip install srs-no-such-backend`,
   },
   {
+    name: 'a PyPI token the index refuses',
+    stack: (s) =>
+      (s.python = {
+        ...s.python,
+        build: true,
+        interpreter: SYSTEM_PYTHON,
+        isolation: false,
+        publish: { repositoryUrl: pypi.uploadUrl },
+      }),
+    env: () => ({ PYPI_TOKEN: 'pypi-not-the-token' }),
+    codes: ['EPYPIAUTH'],
+    fix: 'an upload that carries no file',
+  },
+  {
     name: 'several problems at once',
     files: {
       'docker/Dockerfile': null,
@@ -237,7 +258,7 @@ describe.concurrent('bad input is refused in verifyConditions by the real semant
     const result = await runSemanticRelease(repo, {
       dryRun: true,
       ...(c.branch ? { branch: c.branch } : {}),
-      env: { DOCKER_HOST: dockerHost },
+      env: { DOCKER_HOST: dockerHost, ...c.env?.() },
       config: {
         branches: c.branches ?? ['main'],
         repositoryUrl: repo.remoteUrl,
@@ -260,6 +281,9 @@ describe.concurrent('bad input is refused in verifyConditions by the real semant
     // The tree is untouched.
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     expect(existsSync(path.join(repo.dir, 'release-artifacts'))).toBe(false);
+    // The credential check of the index uploads no file.
+    expect(pypi.files).toEqual([]);
+    expect(result.output).not.toContain('pypi-not-the-token');
     await rm(path.join(repo.root, 'elsewhere'), { recursive: true, force: true });
   });
 });

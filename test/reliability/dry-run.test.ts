@@ -179,6 +179,12 @@ describe('semantic-release --dry-run with every kind configured', () => {
     const after = await snapshot();
     expect(after).toEqual(before);
     expect(github.writes().length).toBe(githubWritesBefore);
-    expect(pypi.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // The one POST to the index is the credential check: an upload form without a file, which the
+    // index authenticates and then refuses (400) — nothing is stored.
+    const posts = pypi.requests.filter((r) => r.method !== 'GET');
+    expect(posts.map((r) => [r.status, r.fields])).toEqual([
+      [400, { ':action': ['file_upload'], protocol_version: ['1'] }],
+    ]);
+    expect(pypi.files).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { isStackError, stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
 import type { StepContext } from '../../kind.js';
 import { checkPath } from '../../files/safe-path.js';
+import { checkUploadCredentials } from './pypi-auth.js';
 import { pypiCredentials, type PythonConfig } from './config.js';
 import { buildRequirements, distributionName } from './project.js';
 
@@ -147,20 +148,25 @@ async function checkBuild(
   return errors;
 }
 
-function checkCredentials(ctx: StepContext): Error[] {
-  if (pypiCredentials(ctx.env)) return [];
+async function checkCredentials(uploadUrl: string, ctx: StepContext): Promise<Error[]> {
+  const credentials = pypiCredentials(ctx.env);
+  if (credentials) return checkUploadCredentials(uploadUrl, credentials, ctx);
   const missing = ['TWINE_USERNAME', 'TWINE_PASSWORD'].filter((name) => !ctx.env[name]);
   return [stackError('EPYPICREDENTIALS', { missing: ['PYPI_TOKEN', ...missing] })];
 }
 
 /**
- * verifyConditions for the wheel: read-only. The credentials are only checked for presence: PyPI's
- * upload API has no read-only call that proves a token may upload, and its JSON API ignores tokens.
+ * verifyConditions for the wheel, without a side effect: the interpreter and its modules, the
+ * build's inputs, and whether the index accepts the upload credentials (an upload with no file,
+ * which the index refuses either way — see pypi-auth.ts).
  */
 export async function checkPythonBuild(config: PythonConfig, ctx: StepContext): Promise<Error[]> {
   if (!config.build) return [];
-  const interpreter = await checkInterpreter(config, ctx);
+  const [interpreter, credentials] = await Promise.all([
+    checkInterpreter(config, ctx),
+    config.publish ? checkCredentials(config.publish.uploadUrl, ctx) : [],
+  ]);
   const runs = !interpreter.some((e) => isStackError(e) && e.code === 'EPYTHONMISSING');
   const build = await checkBuild(config, ctx, runs);
-  return [...interpreter, ...build, ...(config.publish ? checkCredentials(ctx) : [])];
+  return [...interpreter, ...build, ...credentials];
 }

@@ -1,0 +1,75 @@
+import { stackError } from '../../errors.js';
+import type { StepContext } from '../../kind.js';
+import type { PypiCredentials } from './config.js';
+
+/**
+ * Does the index accept these credentials? Asked in verifyConditions, before anything is built or
+ * tagged. PyPI has no read-only call for it, but its legacy upload endpoint authenticates a request
+ * before it reads the form: an upload form with no file in it is refused with 403 for bad
+ * credentials and with 400 ("no file") for good ones, and nothing is stored either way. Whether the
+ * token may upload to this particular project is only known at the real upload.
+ *
+ * Only a clear refusal (401/403) is an error. An index that cannot be reached, or answers
+ * something else, gets a warning: a flaky read must not hold back a release that may well succeed.
+ */
+export interface AuthCheckOptions {
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 200) ?? '';
+
+export async function checkUploadCredentials(
+  uploadUrl: string,
+  credentials: PypiCredentials,
+  ctx: Pick<StepContext, 'logger' | 'redactor'>,
+  options: AuthCheckOptions = {},
+): Promise<Error[]> {
+  const pair = `${credentials.username}:${credentials.password}`;
+  ctx.redactor.add(pair);
+  const form = new FormData();
+  form.append(':action', 'file_upload');
+  form.append('protocol_version', '1');
+  let response: Response;
+  try {
+    response = await (options.fetch ?? globalThis.fetch)(uploadUrl, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(pair).toString('base64')}` },
+      body: form,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    ctx.logger.warn(
+      'Could not ask %s whether it accepts %s (%s); the upload may still be refused after the release.',
+      uploadUrl,
+      credentials.source,
+      ctx.redactor.redact((error as Error).message),
+    );
+    return [];
+  }
+  const body = ctx.redactor.redact(await response.text().catch(() => ''));
+  if (response.status === 401 || response.status === 403)
+    return [
+      stackError('EPYPIAUTH', {
+        url: uploadUrl,
+        source: credentials.source,
+        answer: `HTTP ${response.status}${body ? `: ${firstLine(body)}` : ''}`,
+      }),
+    ];
+  if (response.status === 400) {
+    ctx.logger.log('%s accepts the credentials in %s.', uploadUrl, credentials.source);
+    return [];
+  }
+  ctx.logger.warn(
+    '%s answered an empty upload with HTTP %d, not with 400 as an index that accepts the credentials does; the credentials in %s are not checked.',
+    uploadUrl,
+    response.status,
+    credentials.source,
+  );
+  return [];
+}
