@@ -1,6 +1,7 @@
 import type { TransformOptions } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { ParallelDeflateRaw, type ParallelDeflateOptions } from './parallel-gzip.js';
 
 /**
  * A streaming POSIX (ustar + PAX) tar writer behind gzip. It writes exactly what it is given, in the
@@ -19,6 +20,11 @@ export interface TarGzOptions {
   level?: number;
   /** Latin-1 text stored in the gzip header's FCOMMENT field (Helm writes "Helm"). */
   gzipComment?: string;
+  /**
+   * Compress blocks on several threads (see parallel-gzip.ts). Still one gzip member and still
+   * reproducible, but the deflate bytes differ from the single-stream ones (Helm keeps those).
+   */
+  parallel?: Omit<ParallelDeflateOptions, 'level'>;
 }
 
 /**
@@ -54,6 +60,11 @@ const COALESCE_BYTES = 256 * 1024;
  * ahead of compression instead of waiting for it; the buffers are reused, never reallocated.
  */
 const QUEUED_BUFFERS = 16;
+/**
+ * With parallel compression the deflate side holds its own blocks and drains on all cores, so a
+ * shorter queue (1 MiB) is enough to keep it fed, and saves memory.
+ */
+const QUEUED_BUFFERS_PARALLEL = 4;
 /** zlib's output chunk: one callback per 128 KiB of compressed bytes instead of per 16 KiB. */
 const DEFLATE_CHUNK_BYTES = 128 * 1024;
 const MAX_OCTAL_11 = 8 ** 11 - 1;
@@ -181,7 +192,14 @@ export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = 
     // The buffer pool below is the real bound; this keeps the stream's own view consistent with it.
     writableHighWaterMark: QUEUED_BUFFERS * COALESCE_BYTES,
   };
-  const deflate = zlib.createDeflateRaw(deflateOptions);
+  const queued = options.parallel ? QUEUED_BUFFERS_PARALLEL : QUEUED_BUFFERS;
+  const deflate = options.parallel
+    ? new ParallelDeflateRaw({
+        ...options.parallel,
+        level,
+        writableHighWaterMark: queued * COALESCE_BYTES,
+      })
+    : zlib.createDeflateRaw(deflateOptions);
   let crc = 0;
   let isize = 0;
   let failure: Error | undefined;
@@ -217,7 +235,7 @@ export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = 
       if (failure) throw failure;
       const buf = free.pop();
       if (buf) return buf;
-      if (allocated < QUEUED_BUFFERS) {
+      if (allocated < queued) {
         allocated += 1;
         return Buffer.allocUnsafe(COALESCE_BYTES);
       }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, type Dirent, type Stats } from 'node:fs';
+import { close as closeCallback, read as readCallback, type Dirent, type Stats } from 'node:fs';
 import {
   mkdir,
   open,
@@ -13,6 +13,9 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { PathList, type PathEntry } from '../../archive/path-list.js';
+import { readAhead } from '../../archive/read-ahead.js';
 import { createTarGz } from '../../archive/tar-writer.js';
 import { isStackError, stackError, throwAll } from '../../errors.js';
 
@@ -43,13 +46,11 @@ export interface DocsArchiveResult {
   entries: number;
 }
 
-export interface DocsEntry {
-  /** Relative to the docs dir with `/` separators; `''` is the docs dir itself. */
-  rel: string;
-  kind: 'directory' | 'file' | 'symlink';
-  /** Symlinks only: normalised relative target. */
-  target?: string;
-}
+/**
+ * `rel` is relative to the docs dir with `/` separators (`''` is the docs dir itself); a symlink's
+ * target is normalised and relative.
+ */
+export type DocsEntry = PathEntry;
 
 type ScanInput = Omit<DocsArchiveInput, 'outFile' | 'mtime' | 'level'>;
 
@@ -96,9 +97,9 @@ function specialKind(st: Stats | Dirent): string {
 }
 
 /** Walks the docs dir and checks it, writing nothing: safe for verifyConditions and dry runs. */
-export async function scanDocs(input: ScanInput): Promise<{ entries: DocsEntry[]; errors: Error[] }> {
+export async function scanDocs(input: ScanInput): Promise<{ entries: PathList; errors: Error[] }> {
   const errors: Error[] = [];
-  const entries: DocsEntry[] = [];
+  const entries = new PathList();
   const shown = toPosix(path.relative(input.root, input.dir)) || '.';
   const top = input.topFolder;
   if (!top || top === '.' || top === '..' || /[/\\\0]/.test(top)) {
@@ -166,7 +167,6 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: DocsEntry[]
     for (const dirent of dirents) {
       const rel = relDir ? `${relDir}/${dirent.name}` : dirent.name;
       if (excluded(rel)) continue;
-      const abs = path.join(realDir, rel);
       if (dirent.isDirectory()) {
         entries.push({ rel, kind: 'directory' });
         await walk(rel);
@@ -174,7 +174,7 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: DocsEntry[]
         files += 1;
         entries.push({ rel, kind: 'file' });
       } else if (dirent.isSymbolicLink()) {
-        const link = await checkLink(abs, rel);
+        const link = await checkLink(path.join(realDir, rel), rel);
         if (link instanceof Error) errors.push(link);
         else entries.push(link);
       } else {
@@ -186,9 +186,8 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: DocsEntry[]
   await walk('');
   if (files === 0) errors.push(stackError('EDOCSEMPTY', { path: shown, excluded: matchers.length > 0 }));
   // Byte order of the UTF-8 path, not JS's UTF-16 order: the archive must not depend on the runtime.
-  const keyed = entries.map((e) => [Buffer.from(e.rel), e] as const);
-  keyed.sort((a, b) => Buffer.compare(a[0], b[0]));
-  return { entries: keyed.map(([, e]) => e), errors };
+  entries.sortByBytes();
+  return { entries, errors };
 }
 
 function unreadable(where: string, error: unknown): Error {
@@ -223,19 +222,22 @@ class HashingFileSink extends Writable {
   }
 }
 
-/** Files are read in pieces of this size (most docs files: in one read) into one reused buffer. */
-const READ_BYTES = 1024 * 1024;
+const read = promisify(readCallback);
+const close = promisify(closeCallback);
+
+/** Files too big for a read-ahead slot are read in pieces of this size into one reused buffer. */
+const READ_BYTES = 256 * 1024;
 
 /**
  * The bytes of an open file, from offset 0, as views of `buf` (each valid until the next is pulled).
  * It asks for one byte more than `size` so that a file that grew since its stat is noticed (the tar
  * writer then refuses it), and stops at `size` without a further read when the last read came short.
  */
-async function* readFileInto(fh: FileHandle, size: number, buf: Buffer): AsyncGenerator<Buffer> {
+async function* readFileInto(fd: number, size: number, buf: Buffer): AsyncGenerator<Buffer> {
   let pos = 0;
   for (;;) {
     const want = Math.min(buf.length, size + 1 - pos);
-    const { bytesRead } = await fh.read(buf, 0, want, pos);
+    const { bytesRead } = await read(fd, buf, 0, want, pos);
     if (bytesRead === 0) return;
     pos += bytesRead;
     yield buf.subarray(0, bytesRead);
@@ -252,38 +254,37 @@ export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArc
   await mkdir(outDir, { recursive: true });
   const tmp = path.join(outDir, `.${path.basename(input.outFile)}.${randomBytes(6).toString('hex')}.tmp`);
   const sink = new HashingFileSink(await open(tmp, 'wx', 0o644));
-  // One read buffer for the whole archive: the tar writer copies each piece before pulling the next.
+  // One read buffer for the files too big for a read-ahead slot: the tar writer copies each piece
+  // before pulling the next.
   const readBuf = Buffer.allocUnsafe(READ_BYTES);
+  const files = readAhead(realDir, entries.files());
   try {
-    const tar = createTarGz(sink, { level: input.level ?? 6 });
+    // Parallel blocks: compression is most of the work, and one zlib stream uses one core.
+    const tar = createTarGz(sink, { level: input.level ?? 6, parallel: {} });
     for (const e of entries) {
       const archivePath = e.rel ? `${input.topFolder}/${e.rel}` : input.topFolder;
       const base = { path: archivePath, mtime: input.mtime };
       if (e.kind === 'directory') await tar.addDirectory({ ...base, mode: 0o755 });
       else if (e.kind === 'symlink') await tar.addSymlink({ ...base, target: e.target! });
       else {
-        // O_NOFOLLOW: a file swapped for a link since the scan must not be followed out of the tree;
-        // O_NONBLOCK: nor may a swapped-in FIFO hang the release.
-        const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-        const fh = await open(path.join(realDir, e.rel), flags);
+        const file = await files.next();
+        const { fd, size } = file;
         try {
-          const st = await fh.stat();
-          if (!st.isFile()) throw new Error(`${e.rel} is no longer a regular file`);
-          const mode = (st.mode & 0o111) !== 0 ? 0o755 : 0o644;
           await tar.addFile({
             ...base,
-            mode,
-            size: st.size,
-            source: () => readFileInto(fh, st.size, readBuf),
+            mode: (file.mode & 0o111) !== 0 ? 0o755 : 0o644,
+            size,
+            source: file.bytes ?? (() => readFileInto(fd!, size, readBuf)),
           });
         } finally {
-          await fh.close().catch(() => undefined);
+          if (fd !== undefined) await close(fd).catch(() => undefined);
         }
       }
     }
     await tar.finish();
     await rename(tmp, input.outFile);
   } catch (error) {
+    await files.close();
     sink.destroy();
     await rm(tmp, { force: true });
     if (isStackError(error)) throw error;
