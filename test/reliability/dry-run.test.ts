@@ -93,7 +93,18 @@ async function catalog(): Promise<unknown> {
 
 /** Everything a release could write, as one comparable value. */
 async function snapshot() {
-  const images = await docker(['image', 'ls', '--all', '--quiet', '--no-trunc']);
+  // Only this release's image: the daemon is shared with test files running at the same time,
+  // whose builds come and go while this test runs.
+  const images = await docker([
+    'image',
+    'ls',
+    '--all',
+    '--no-trunc',
+    '--format',
+    '{{.Repository}}:{{.Tag}} {{.ID}}',
+    '--filter',
+    `reference=${registry.host}/${IMAGE}`,
+  ]);
   return {
     workTree: await fileHashes(repo.dir, /^\.git\//),
     status: await repo.git(['status', '--porcelain', '--ignored']),
