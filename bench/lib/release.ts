@@ -107,7 +107,13 @@ export async function startServices(): Promise<Services> {
   };
 }
 
-export type Variant = 'stack' | 'baseline' | 'bare' | 'preset-without-stack';
+/**
+ * `stack-alone`: the stack as the only plugin (semantic-release still adds its default commit
+ * analyzer, as it does for `bare`). `stack-baseline-assets`: the preset with the stack, but GitHub
+ * attaches only the two archives baseline A attaches, to separate the stack from the upload count.
+ */
+export type Variant =
+  'stack' | 'baseline' | 'bare' | 'preset-without-stack' | 'stack-alone' | 'stack-baseline-assets';
 
 export interface ReleaseSetup {
   repo: TestRepo;
@@ -202,11 +208,13 @@ export const BASELINE_COMMANDS = {
 /** The plugin list of each variant: everything but the middle plugin is the preset's. */
 export function pluginsOf(variant: Variant, image: string): PluginEntry[] {
   if (variant === 'bare') return [];
+  if (variant === 'stack-alone') return [[stackPlugin(), stackOptions(image)]];
+  const withStack = variant === 'stack' || variant === 'stack-baseline-assets';
   const github: PluginEntry = [
     '@semantic-release/github',
     {
       assets:
-        variant === 'baseline'
+        variant === 'baseline' || variant === 'stack-baseline-assets'
           ? [{ path: 'release-artifacts/*.tgz' }]
           : [
               { path: 'release-artifacts/*.tgz' },
@@ -217,12 +225,11 @@ export function pluginsOf(variant: Variant, image: string): PluginEntry[] {
       failComment: false,
     },
   ];
-  const middle: PluginEntry[] =
-    variant === 'stack'
-      ? [[stackPlugin(), stackOptions(image)]]
-      : variant === 'baseline'
-        ? [[EXEC_BASELINE, BASELINE_COMMANDS]]
-        : [];
+  const middle: PluginEntry[] = withStack
+    ? [[stackPlugin(), stackOptions(image)]]
+    : variant === 'baseline'
+      ? [[EXEC_BASELINE, BASELINE_COMMANDS]]
+      : [];
   return [
     '@semantic-release/commit-analyzer',
     '@semantic-release/release-notes-generator',

@@ -29,12 +29,16 @@ export function loadEditor(type: FileType): Promise<Editor> {
 /**
  * Parsed documents of recent texts. A release edits the same few files with the same values in
  * verifyRelease (the plan), prepare and success, and each edit parses its result again to check it,
- * so the same text is parsed many times; YAML parsing is the costly part (~0.3 MB/s). Documents are
+ * so the same text is parsed many times; YAML parsing is the costly part (~0.5–1 MB/s). Documents are
  * never modified (`set` returns a new text), so sharing one is safe. Failed parses are not kept.
  */
 const RECENT_PER_FILE = 4;
-/** Larger texts are parsed every time: their documents would hold tens of MB. */
-const MAX_CACHED_CHARS = 256 * 1024;
+/**
+ * Characters of text kept per file. A YAML document takes ~27 times its text in memory, so this
+ * holds ~55 MB at most; it is also what lets a 1 MB values.yaml be parsed once per edit, not twice
+ * (the text an edit produced is the text the next step starts from).
+ */
+const MAX_CACHED_CHARS_PER_FILE = 2 * 1024 * 1024;
 const recent = new Map<string, Array<{ text: string; doc: EditorDoc }>>();
 
 export function parseCached(editor: Editor, type: FileType, text: string, filePath: string): EditorDoc {
@@ -44,9 +48,13 @@ export function parseCached(editor: Editor, type: FileType, text: string, filePa
   const hit = entries.find((entry) => entry.text === text);
   if (hit) return hit.doc;
   const doc = editor.parse(text, filePath);
-  if (text.length > MAX_CACHED_CHARS) return doc;
+  if (text.length > MAX_CACHED_CHARS_PER_FILE) return doc;
   entries.unshift({ text, doc });
-  entries.length = Math.min(entries.length, RECENT_PER_FILE);
-  recent.set(key, entries);
+  let chars = 0;
+  const kept = entries.filter((entry, index) => {
+    chars += entry.text.length;
+    return index < RECENT_PER_FILE && chars <= MAX_CACHED_CHARS_PER_FILE;
+  });
+  recent.set(key, kept);
   return doc;
 }

@@ -1,5 +1,6 @@
-import { isAlias, isScalar, parse, parseDocument, Scalar, type Document } from 'yaml';
+import { isAlias, isScalar, parse, Scalar, type Document } from 'yaml';
 import { invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
+import { parseYamlDocument } from './yaml-parse.js';
 
 /** Plain only when both YAML 1.2 and 1.1 readers (Helm's) would read the text back as this string. */
 function safeAsPlain(value: string): boolean {
@@ -29,7 +30,7 @@ function scalarAt(doc: Document, path: string, key: string): Scalar | undefined 
 
 export const yamlEditor: Editor = {
   parse(text, path) {
-    const doc = parseDocument(text);
+    const doc = parseYamlDocument(text);
     const [problem] = doc.errors;
     if (problem) throw invalidFile(path, (problem.message.split('\n')[0] as string).replace(/:$/, ''));
     return {

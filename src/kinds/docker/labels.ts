@@ -1,4 +1,4 @@
-import { exec } from '../../exec.js';
+import { committerTime } from '../../core/epoch.js';
 import type { ReleaseContext } from '../../kind.js';
 import { fillTemplate } from '../../version.js';
 import type { DockerConfig } from './config.js';
@@ -37,10 +37,8 @@ export function buildArgs(config: DockerConfig, ctx: ReleaseContext): Record<str
 async function createdTime(ctx: ReleaseContext): Promise<string> {
   const epoch = ctx.env.SOURCE_DATE_EPOCH;
   if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString().replace('.000Z', 'Z');
-  const { stdout } = await exec(ctx, 'git', ['show', '-s', '--format=%ct', ctx.release.gitHead, '--'], {
-    quiet: true,
-  });
-  return new Date(Number(stdout.trim()) * 1000).toISOString().replace('.000Z', 'Z');
+  const seconds = await committerTime(ctx, ctx.release.gitHead);
+  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**

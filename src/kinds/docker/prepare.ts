@@ -8,7 +8,11 @@ import { withBuilder } from './login.js';
 import { stageWheels } from './stage-wheels.js';
 import { imageRefs, imageTags } from './tags.js';
 
-/** Stages this run's wheels, builds the image once as `<image>:<version tag>`, then tags it. */
+/**
+ * Stages this run's wheels and builds the image once as `<image>:<version tag>`. A plain image gets
+ * its floating tags in that build; a multi-platform one is tagged afterwards (in the registry, at push,
+ * for docker).
+ */
 export async function prepareImage(
   config: DockerConfig,
   ctx: ReleaseContext,
@@ -25,12 +29,14 @@ export async function prepareImage(
     labels: await imageLabels(config, ctx),
     secrets: config.secrets,
     platforms: config.platforms,
+    alsoTagged: tags.floating.map((tag) => imageRef(config.image, tag)),
   };
+  const multiPlatform = config.platforms.length > 0;
   await withBuilder(config, ctx, async (builder) => {
     ctx.logger.log('Building %s with %s', versionRef, builder.name);
     await builder.build(request);
-    for (const tag of tags.floating)
-      await builder.tag(versionRef, imageRef(config.image, tag), config.platforms.length > 0);
+    if (!multiPlatform) return;
+    for (const tag of tags.floating) await builder.tag(versionRef, imageRef(config.image, tag), true);
   });
   return [{ kind: 'docker', type: 'image', name: config.image.name, refs: imageRefs(config.image, tags) }];
 }

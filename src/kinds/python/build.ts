@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isStackError, stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
 import type { ReleaseContext } from '../../kind.js';
+import { committerTime } from '../../core/epoch.js';
 import { sha256File, type Artifact } from '../../core/manifest.js';
 import { resolveInRepo } from '../../files/safe-path.js';
 import { normalizeDistributionName, wheelFileName } from '../../version.js';
@@ -20,8 +21,7 @@ export async function sourceDateEpoch(ctx: ReleaseContext): Promise<string> {
   }
   const head = ctx.release.gitHead;
   if (head.startsWith('-')) throw new Error(`refusing git revision ${head}`);
-  const { stdout } = await exec(ctx, 'git', ['show', '-s', '--format=%ct', head, '--'], { quiet: true });
-  return stdout.trim();
+  return committerTime(ctx, head);
 }
 
 const WHEEL_NAME = /^(?<name>[^-]+)-(?<version>[^-]+)(?:-\d[^-]*)?-(?<tags>[^-]+-[^-]+-[^-]+)\.whl$/;

@@ -15,6 +15,11 @@ export interface BuildRequest {
   secrets: ReadonlyArray<{ id: string; env: string }>;
   /** Empty: the builder's own platform, a plain image. Otherwise a manifest list. */
   platforms: readonly string[];
+  /**
+   * More references a plain (single-platform) image gets in the same build: the floating tags, one
+   * `--tag` each instead of a `tag` call each afterwards. A multi-platform build ignores them.
+   */
+  alsoTagged?: readonly string[];
 }
 
 export interface Credentials {

@@ -3,6 +3,7 @@ import type { BuildRequest } from './builder.js';
 /** Flags every builder's build verb shares (docker build, podman build, buildah bud). */
 export function buildFlags(request: BuildRequest): string[] {
   const flags = ['--file', request.dockerfile, '--tag', request.ref];
+  if (request.platforms.length === 0) for (const ref of request.alsoTagged ?? []) flags.push('--tag', ref);
   for (const [name, value] of Object.entries(request.buildArgs))
     flags.push('--build-arg', `${name}=${value}`);
   for (const [name, value] of Object.entries(request.labels)) flags.push('--label', `${name}=${value}`);
