@@ -977,3 +977,16 @@ export function linkRepo(repo: TestRepo, standin: { url: string }): string {
 export function githubEnv(standin: GitHubStandin): Record<string, string> {
   return { GITHUB_TOKEN: standin.token, GITHUB_URL: standin.url, GITHUB_API_URL: standin.apiUrl };
 }
+
+/**
+ * @semantic-release/github as the tests configure it: no success or fail comments and no labels
+ * (11.0.6's fail step sends GraphQL an invalid `$owner` when comments are on; see the note above).
+ */
+export function githubPlugin(
+  assets: ReadonlyArray<{ path: string }> = [],
+): [string, Record<string, unknown>] {
+  return [
+    '@semantic-release/github',
+    { assets, successComment: false, failComment: false, releasedLabels: false },
+  ];
+}

@@ -23,7 +23,13 @@ import {
   type Clone,
   type TestRepo,
 } from '../helpers/git.js';
-import { GitHubStandin, githubEnv, linkRepo, type StartedStandin } from '../helpers/github-standin.js';
+import {
+  GitHubStandin,
+  githubEnv,
+  linkRepo,
+  type StartedStandin,
+  githubPlugin,
+} from '../helpers/github-standin.js';
 import { listTags, startRegistry, type Registry } from '../helpers/registry.js';
 import { runSemanticRelease } from '../helpers/semantic-release.js';
 import { manifestPuts } from '../kinds/docker/fixture.js';
@@ -79,15 +85,7 @@ describe('two releases of the same commit at once', () => {
           },
         ],
         path.join(FIXTURE_PLUGINS, 'barrier.mjs'),
-        [
-          '@semantic-release/github',
-          {
-            assets: [{ path: 'release-artifacts/*.tgz' }, { path: 'release-artifacts/manifest.json' }],
-            successComment: false,
-            failComment: false,
-            releasedLabels: false,
-          },
-        ],
+        githubPlugin([{ path: 'release-artifacts/*.tgz' }, { path: 'release-artifacts/manifest.json' }]),
       ],
     };
     const env = {

@@ -13,7 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAndPush, createRepo, tagsOf, type TestRepo } from '../helpers/git.js';
-import { GitHubStandin, githubEnv, linkRepo, type StartedStandin } from '../helpers/github-standin.js';
+import {
+  GitHubStandin,
+  githubEnv,
+  linkRepo,
+  type StartedStandin,
+  githubPlugin,
+} from '../helpers/github-standin.js';
+import { GITHUB_ASSETS } from '../../src/preset.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
 import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
 import { PLUGIN, requireDist, runCli, serviceFiles } from './support.js';
@@ -67,20 +74,7 @@ function releaseConfig() {
           helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
         },
       ],
-      [
-        '@semantic-release/github',
-        {
-          assets: [
-            { path: 'release-artifacts/*.tgz' },
-            { path: 'release-artifacts/*.whl' },
-            { path: 'release-artifacts/manifest.json' },
-            { path: 'release-artifacts/SHA256SUMS' },
-          ],
-          successComment: false,
-          failComment: false,
-          releasedLabels: false,
-        },
-      ],
+      githubPlugin(GITHUB_ASSETS),
     ],
   };
 }

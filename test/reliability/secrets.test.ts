@@ -12,7 +12,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDocker } from '../helpers/docker.js';
 import { commitAndPush, createRepo, tagsOf, type TestRepo } from '../helpers/git.js';
-import { GitHubStandin, githubEnv, linkRepo, type StartedStandin } from '../helpers/github-standin.js';
+import {
+  GitHubStandin,
+  githubEnv,
+  linkRepo,
+  type StartedStandin,
+  githubPlugin,
+} from '../helpers/github-standin.js';
+import { GITHUB_ASSETS } from '../../src/preset.js';
 import { PypiStandin } from '../helpers/pypi-standin.js';
 import { listTags, startRegistry, type Registry } from '../helpers/registry.js';
 import { runSemanticRelease } from '../helpers/semantic-release.js';
@@ -101,20 +108,7 @@ function releaseConfig(repositoryUrl: string, docker: Record<string, unknown> = 
         },
       ],
       ['@semantic-release/git', { assets: VERSION_FILES }],
-      [
-        '@semantic-release/github',
-        {
-          assets: [
-            { path: 'release-artifacts/*.tgz' },
-            { path: 'release-artifacts/*.whl' },
-            { path: 'release-artifacts/manifest.json' },
-            { path: 'release-artifacts/SHA256SUMS' },
-          ],
-          successComment: false,
-          failComment: false,
-          releasedLabels: false,
-        },
-      ],
+      githubPlugin(GITHUB_ASSETS),
     ],
   };
 }
