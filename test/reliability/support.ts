@@ -57,7 +57,10 @@ export interface FlakyProxy {
   stop(): Promise<void>;
 }
 
-/** A TCP proxy to `127.0.0.1:targetPort` that refuses connections while `downFile` exists. */
+/**
+ * A TCP proxy to `127.0.0.1:targetPort` that refuses connections while `downFile` exists, and cuts
+ * open ones at their next request.
+ */
 export async function flakyProxy(targetPort: number, downFile: string): Promise<FlakyProxy> {
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -78,6 +81,14 @@ export async function flakyProxy(targetPort: number, downFile: string): Promise<
         upstream.destroy();
       });
     }
+    // An outage also ends connections opened before it (a kept-alive socket of the registry client).
+    const cutIfDown = () => {
+      if (!existsSync(downFile)) return;
+      refused++;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', cutIfDown);
     client.pipe(upstream);
     upstream.pipe(client);
   });
