@@ -4,7 +4,12 @@ import { stackError } from '../errors.js';
 import { createGithubClient } from '../github/client.js';
 import { notesFromChangelog } from '../github/notes.js';
 import { completeRelease, type LocalAsset, type ReleaseOutcome } from '../github/release.js';
-import { githubPluginOptions, githubTarget, type GithubTarget } from '../github/target.js';
+import {
+  effectiveGithubOptions,
+  githubPluginOptions,
+  githubTarget,
+  type GithubTarget,
+} from '../github/target.js';
 import type { Logger } from '../logger.js';
 import { CHECKSUMS_FILE, MANIFEST_FILE, readManifest, sha256File } from './manifest.js';
 import type { ReleaseOptions } from './release-config.js';
@@ -64,9 +69,7 @@ async function localAssets(artifactsDir: string): Promise<LocalAsset[]> {
 export function resumeGithubTarget(
   r: Pick<GithubResume, 'options' | 'env' | 'repositoryUrl' | 'tag'>,
 ): GithubTarget & { token: string } {
-  const plugin = githubPluginOptions(r.options.plugins) ?? {};
-  // semantic-release gives every plugin the global options under its own (githubUrl may be global).
-  const target = githubTarget({ ...r.options, ...plugin }, r.env, r.repositoryUrl ?? '');
+  const target = githubTarget(effectiveGithubOptions(r.options) ?? {}, r.env, r.repositoryUrl ?? '');
   if (!target)
     throw stackError('EGITHUBRELEASE', {
       tag: r.tag,
@@ -78,7 +81,6 @@ export function resumeGithubTarget(
 }
 
 export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
-  const plugin = githubPluginOptions(r.options.plugins) ?? {};
   const target = resumeGithubTarget(r);
   const changelog = await readFile(path.join(r.dir, changelogFile(r.options)), 'utf8').catch(() => '');
   return completeRelease(
@@ -92,7 +94,7 @@ export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutco
         body: notesFromChangelog(changelog, r.version) ?? `Release ${r.tag}.`,
         prerelease: r.prerelease,
       },
-      keepDraft: plugin.draftRelease === true,
+      keepDraft: effectiveGithubOptions(r.options)?.draftRelease === true,
       dryRun: r.dryRun,
       logger: r.logger,
     },

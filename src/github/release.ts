@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { stackError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -93,7 +94,6 @@ async function assetsOf(t: ReleaseTarget, release: RemoteRelease): Promise<Remot
 /** The sha256 of a remote asset: GitHub's `digest` field, else the downloaded bytes' (older GHES). */
 async function remoteSha256(t: ReleaseTarget, asset: RemoteAsset): Promise<string> {
   if (asset.digest?.startsWith('sha256:')) return asset.digest.slice('sha256:'.length);
-  const { createHash } = await import('node:crypto');
   const bytes = await t.client.download(asset.url);
   return createHash('sha256').update(bytes).digest('hex');
 }

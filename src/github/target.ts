@@ -69,3 +69,13 @@ export function githubPluginOptions(plugins: unknown): GithubPluginOptions | und
   }
   return undefined;
 }
+
+/**
+ * The options @semantic-release/github runs with in a release: its own over the global ones, the way
+ * semantic-release hands options to every plugin (so a global `githubUrl` counts); undefined when
+ * the release does not use that plugin.
+ */
+export function effectiveGithubOptions(options: Record<string, unknown>): GithubPluginOptions | undefined {
+  const plugin = githubPluginOptions(options.plugins);
+  return plugin && { ...options, ...plugin };
+}

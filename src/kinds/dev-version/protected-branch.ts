@@ -8,7 +8,7 @@ import {
   type BlockingRuleset,
   type BranchRef,
 } from '../../github/push-rules.js';
-import { githubPluginOptions, githubTarget } from '../../github/target.js';
+import { effectiveGithubOptions, githubTarget } from '../../github/target.js';
 import type { StepContext } from '../../kind.js';
 import type { DevVersionConfig } from './config.js';
 
@@ -42,10 +42,8 @@ export async function checkDevVersionPush(
   if (!pushesDevVersion(config, ctx)) return [];
   // Without @semantic-release/github the release does not talk to GitHub, and without a token that
   // plugin refuses the release itself: in both cases there is nobody to ask.
-  const plugin = githubPluginOptions(ctx.options.plugins);
-  if (!plugin) return [];
-  // semantic-release hands every plugin its own options over the global ones (githubUrl may be global).
-  const options = { ...ctx.options, ...plugin };
+  const options = effectiveGithubOptions(ctx.options);
+  if (!options) return [];
   const target = githubTarget(options, ctx.env, String(ctx.options.repositoryUrl ?? ''));
   if (!target?.token) return [];
 
