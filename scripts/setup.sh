@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   git ca-certificates
+  openssl              # a self-signed certificate for the HTTPS test of the HTTP client
   docker.io            # dockerd + docker CLI: image builds and pushes
   docker-registry      # distribution v2.8: the real OCI registry the tests push to
   apache2-utils        # htpasswd, for the registry's basic auth

@@ -2,7 +2,7 @@
  * What every benchmark shares: the size it runs at, a description of the machine, and the results
  * files (bench/results/<name>.json, and bench/RESULTS.md regenerated from all of them).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -79,7 +79,16 @@ function compileDist(argv: readonly string[]): string {
   if (existsSync(ok)) return dist;
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  const files = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+  // The build script (tsc plus the single-file dependency bundles) where the commit has one.
+  const hasBuildScript =
+    spawnSync('git', ['-C', PROJECT_ROOT, 'cat-file', '-e', `${commit}:scripts/build.mjs`]).status === 0;
+  const files = [
+    'src',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'package.json',
+    ...(hasBuildScript ? ['scripts/build.mjs'] : []),
+  ];
   const archive = execFileSync('git', ['-C', PROJECT_ROOT, 'archive', '--format=tar', commit, ...files], {
     maxBuffer: 256 * 2 ** 20,
   });
@@ -88,9 +97,12 @@ function compileDist(argv: readonly string[]): string {
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
   console.log(`compiling ${commit.slice(0, 12)} (HEAD) into ${dist}`);
   try {
-    execFileSync(join(PROJECT_ROOT, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json')], {
-      stdio: 'inherit',
-    });
+    if (hasBuildScript)
+      execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), root], { stdio: 'inherit' });
+    else
+      execFileSync(join(PROJECT_ROOT, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json')], {
+        stdio: 'inherit',
+      });
   } catch {
     rmSync(root, { recursive: true, force: true });
     throw new Error(

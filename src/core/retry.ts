@@ -1,3 +1,5 @@
+import type { HttpResponse } from './http.js';
+
 /**
  * The one retry policy of every network call this package makes (registries, package indexes,
  * GitHub): only idempotent requests, only on failures that may pass (network errors, 408, 429,
@@ -45,12 +47,12 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
 export async function withRetry(
   policy: RetryPolicy,
   idempotent: boolean,
-  send: () => Promise<Response>,
-): Promise<Response> {
+  send: () => Promise<HttpResponse>,
+): Promise<HttpResponse> {
   const attempts = idempotent ? Math.max(1, policy.attempts) : 1;
   const sleep = policy.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
-    let response: Response;
+    let response: HttpResponse;
     try {
       response = await send();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { isScalar, parseDocument, visit, type Document } from 'yaml';
+import { isScalar, parseDocument, visit, type Document } from '../vendor/yaml.js';
 
 /**
  * True when some mapping repeats a key. Mirrors the check `yaml` makes itself (`uniqueKeys`, on by

@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
+import { type HttpFetch, type HttpInit, httpRequest, type HttpResponse } from '../core/http.js';
 
 /**
  * A small GitHub REST/GraphQL client over fetch, for the few calls this package makes itself (the
@@ -11,7 +12,7 @@ export interface GithubClientOptions {
   /** REST root, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
   apiUrl: string;
   token: string;
-  fetch?: typeof globalThis.fetch;
+  fetch?: HttpFetch;
   retry?: RetryPolicy;
   /** Pause between two writes (default 1 s, as GitHub's best practices ask). */
   writeIntervalMs?: number;
@@ -21,7 +22,7 @@ export interface GithubClientOptions {
 export interface GithubAnswer<T = unknown> {
   status: number;
   json: T;
-  headers: Headers;
+  headers: HttpResponse['headers'];
 }
 
 export interface GithubRequest {
@@ -65,7 +66,7 @@ export function graphqlUrl(apiUrl: string): string {
 }
 
 export function createGithubClient(options: GithubClientOptions): GithubClient {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.fetch ?? httpRequest;
   const retry = options.retry ?? DEFAULT_RETRY;
   const interval = options.writeIntervalMs ?? 1000;
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
@@ -82,7 +83,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
 
   async function send<T>(method: string, url: string, req: GithubRequest): Promise<GithubAnswer<T>> {
     const headers = headersFor('application/vnd.github+json');
-    let body: RequestInit['body'];
+    let body: HttpInit['body'];
     if (req.data) {
       headers['Content-Type'] = req.contentType ?? 'application/octet-stream';
       body = req.data;

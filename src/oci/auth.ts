@@ -1,6 +1,7 @@
 import { parseChallenges, type Challenge } from './challenge.js';
 import { discard, httpError, OciError } from './errors.js';
 import { withRetry, type RetryPolicy } from '../core/retry.js';
+import type { HttpFetch, HttpResponse } from '../core/http.js';
 
 export interface Credentials {
   username: string;
@@ -10,7 +11,7 @@ export interface Credentials {
 export interface AuthOptions {
   host: string;
   credentials: Credentials | undefined;
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   retry: RetryPolicy;
   timeoutMs: number;
 }
@@ -24,7 +25,7 @@ export interface Authenticator {
   /** The header to send for `scope` (`repository:org/app:pull,push`, or '' for `/v2/`), if known. */
   header(scope: string): string | undefined;
   /** Answers a 401: returns the header to retry with, or throws OciError('auth'). */
-  answer(unauthorized: Response, scope: string, what: string): Promise<string>;
+  answer(unauthorized: HttpResponse, scope: string, what: string): Promise<string>;
 }
 
 export function createAuthenticator(options: AuthOptions): Authenticator {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createAuthenticator, type Credentials } from './auth.js';
 import { discard, httpError, OciError, pathOf } from './errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
+import { type HttpFetch, httpRequest, type HttpResponse } from '../core/http.js';
 
 export { OciError } from './errors.js';
 export type { Credentials } from './auth.js';
@@ -30,7 +31,7 @@ export interface OciClientOptions {
   /** Default https; loopback test registries speak http. */
   scheme?: 'https' | 'http';
   credentials?: Credentials | undefined;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   retry?: RetryPolicy;
   /** Per-request timeout. */
   timeoutMs?: number;
@@ -85,7 +86,7 @@ export interface OciClient {
 }
 
 export function createOciClient(options: OciClientOptions): OciClient {
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? httpRequest;
   const base = `${options.scheme ?? 'https'}://${options.host}`;
   const retry = options.retry ?? DEFAULT_RETRY;
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -100,7 +101,7 @@ export function createOciClient(options: OciClientOptions): OciClient {
   const scopeOf = (call: Call) =>
     call.repository ? `repository:${call.repository}:${(call.actions ?? ['pull']).join(',')}` : '';
 
-  async function send(call: Call, authorization: string | undefined): Promise<Response> {
+  async function send(call: Call, authorization: string | undefined): Promise<HttpResponse> {
     const url = /^https?:\/\//.test(call.url) ? call.url : `${base}${call.url}`;
     const headers: Record<string, string> = { ...call.headers, ...(authorization ? { authorization } : {}) };
     const init = {
@@ -121,7 +122,7 @@ export function createOciClient(options: OciClientOptions): OciClient {
   }
 
   /** Sends a call; on a 401 answers the challenge once and sends it again. */
-  async function request(call: Call): Promise<Response> {
+  async function request(call: Call): Promise<HttpResponse> {
     const scope = scopeOf(call);
     const what = `${call.method} ${pathOf(call.url)}`;
     const response = await send(call, auth.header(scope));
@@ -134,7 +135,7 @@ export function createOciClient(options: OciClientOptions): OciClient {
     return retried;
   }
 
-  async function expect(call: Call, ok: number[]): Promise<Response> {
+  async function expect(call: Call, ok: number[]): Promise<HttpResponse> {
     const response = await request(call);
     if (ok.includes(response.status)) return response;
     throw await httpError(response, `${call.method} ${pathOf(call.url)}`, options.host);
@@ -267,6 +268,6 @@ export function createOciClient(options: OciClientOptions): OciClient {
   };
 }
 
-function mediaTypeOf(response: Response): string {
+function mediaTypeOf(response: HttpResponse): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
 }

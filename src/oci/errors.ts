@@ -1,4 +1,5 @@
 export type OciErrorKind = 'auth' | 'denied' | 'http' | 'network';
+import type { HttpResponse } from '../core/http.js';
 
 /**
  * A registry answer the caller has to act on; `status` is 0 for a network failure. Messages name
@@ -25,7 +26,7 @@ export function pathOf(url: string | URL): string {
 }
 
 /** The registry's error body (`{"errors":[{"code","message"}]}`) in a message; 403 is `denied`. */
-export async function httpError(response: Response, what: string, host: string): Promise<OciError> {
+export async function httpError(response: HttpResponse, what: string, host: string): Promise<OciError> {
   const text = await response.text().catch(() => '');
   let codes: string[] = [];
   let detail = text.slice(0, 300);
@@ -45,6 +46,6 @@ export async function httpError(response: Response, what: string, host: string):
   );
 }
 
-export async function discard(response: Response): Promise<void> {
+export async function discard(response: HttpResponse): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }

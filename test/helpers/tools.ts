@@ -22,6 +22,7 @@ export const INSTALL_HINTS = {
   build: 'apt-get install python3-build python3-setuptools python3-wheel',
   twine: 'apt-get install twine',
   busybox: 'apt-get install busybox-static',
+  openssl: 'apt-get install openssl',
 } as const;
 
 function isExecutableFile(path: string): boolean {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../../vendor/zod.js';
 import { parseOptions } from '../../core/options.js';
 import type { ConfigResult } from '../../kind.js';
 

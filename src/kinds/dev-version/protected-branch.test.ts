@@ -213,7 +213,7 @@ describe('devVersion push check (verifyConditions)', () => {
     expect(await checkDevVersionPush(config, ctx, noRetry)).toEqual([]);
     const warnings = logger.lines.filter((l) => l.startsWith('warn:'));
     expect(warnings).toHaveLength(2);
-    expect(warnings.join('\n')).toContain('Could not check the rulesets of acme/demo: fetch failed');
+    expect(warnings.join('\n')).toContain('Could not check the rulesets of acme/demo: connect ECONNREFUSED');
   });
 
   it('keeps the token out of warnings', async () => {

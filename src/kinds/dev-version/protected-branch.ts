@@ -11,6 +11,7 @@ import {
 import { effectiveGithubOptions, githubTarget } from '../../github/target.js';
 import type { StepContext } from '../../kind.js';
 import type { DevVersionConfig } from './config.js';
+import type { HttpFetch } from '../../core/http.js';
 
 /**
  * verifyConditions of the devVersion kind: asks GitHub, read-only, whether the token may push the
@@ -22,7 +23,7 @@ import type { DevVersionConfig } from './config.js';
 
 /** HTTP knobs for the check's GitHub client (tests use one attempt and no waits). */
 export interface PushCheckOptions {
-  fetch?: typeof globalThis.fetch;
+  fetch?: HttpFetch;
   retry?: RetryPolicy;
   timeoutMs?: number;
 }

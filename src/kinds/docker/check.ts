@@ -6,6 +6,7 @@ import { createBuilder } from './builders/index.js';
 import type { DockerConfig } from './config.js';
 import { builderContext } from './login.js';
 import { checkRegistryAuth } from './registry.js';
+import type { HttpFetch } from '../../core/http.js';
 
 /**
  * verifyConditions for the image, all read-only (it runs in dry-run too): the context and
@@ -15,7 +16,7 @@ import { checkRegistryAuth } from './registry.js';
 export async function checkDocker(
   config: DockerConfig,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
   const builder = createBuilder(config.builder, builderContext(config, ctx, fetchImpl));
   const [paths, unavailable] = await Promise.all([checkPaths(config, ctx), builder.unavailable()]);

@@ -4,10 +4,11 @@ import { resolveDockerConfig, type DockerConfig } from './config.js';
 import { planImage } from './plan.js';
 import { prepareImage } from './prepare.js';
 import { publishImage } from './publish.js';
+import type { HttpFetch } from '../../core/http.js';
 
 export interface DockerKindDeps {
   /** The registry API's fetch (tests inject one; default: the global fetch). */
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
 }
 
 /** The Docker image: the wheel staged into the context, one build, tags, and a checked push. */

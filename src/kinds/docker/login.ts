@@ -6,6 +6,7 @@ import type { Builder, BuilderContext } from './builders/builder.js';
 import { createBuilder } from './builders/index.js';
 import type { DockerConfig } from './config.js';
 import { registryClient } from './registry.js';
+import type { HttpFetch } from '../../core/http.js';
 
 /**
  * Runs `work` with a builder logged in to the image's registry. With DOCKER_REGISTRY_USER/_PASSWORD
@@ -17,7 +18,7 @@ export async function withBuilder<T>(
   config: DockerConfig,
   ctx: StepContext,
   work: (builder: Builder) => Promise<T>,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<T> {
   const base = builderContext(config, ctx, fetchImpl);
   if (!config.credentials) return work(createBuilder(config.builder, base));
@@ -37,7 +38,7 @@ export async function withBuilder<T>(
 export function builderContext(
   config: DockerConfig,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): BuilderContext {
   return {
     ...ctx,

@@ -8,6 +8,7 @@ import type { DockerConfig } from './config.js';
 import { withBuilder } from './login.js';
 import { registryClient, registryError, remoteImage, type RemoteImage } from './registry.js';
 import { imageRefs, imageTags } from './tags.js';
+import type { HttpFetch } from '../../core/http.js';
 
 const sameConfigs = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
@@ -22,7 +23,7 @@ const sameConfigs = (a: readonly string[], b: readonly string[]) =>
 export async function publishImage(
   config: DockerConfig,
   ctx: ReleaseContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Artifact[]> {
   const tags = imageTags(config, ctx);
   const refs = imageRefs(config.image, tags);

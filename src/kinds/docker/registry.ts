@@ -9,6 +9,7 @@ import {
 } from '../../oci/client.js';
 import type { DockerConfig } from './config.js';
 import { existingLogin } from './existing-login.js';
+import type { HttpFetch } from '../../core/http.js';
 
 export interface RemoteImage {
   /** Manifest digest of the tag (the image's, or the manifest list's). */
@@ -21,7 +22,7 @@ export interface RemoteImage {
 export async function registryClient(
   config: DockerConfig,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<OciClient> {
   return clientWith(
     config,
@@ -33,7 +34,7 @@ export async function registryClient(
 function clientWith(
   config: DockerConfig,
   credentials: Credentials | undefined,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): OciClient {
   return createOciClient({
     host: config.image.apiHost,
@@ -93,7 +94,7 @@ export function registryError(error: unknown, config: DockerConfig): Error {
 export async function checkRegistryAuth(
   config: DockerConfig,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
   const credentials = config.credentials ?? (await existingLogin(config.builder, config.image, ctx));
   try {

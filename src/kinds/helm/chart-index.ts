@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { parse } from 'yaml';
+import { parse } from '../../vendor/yaml.js';
 import { stackError } from '../../errors.js';
 import { goYamlMarshal } from './package-chart.js';
 

@@ -8,12 +8,13 @@ import type { HelmConfig } from './config.js';
 import { loadYaml } from './go-yaml.js';
 import { checkChart } from './load-chart.js';
 import { checkChartRegistry } from './oci-push.js';
+import type { HttpFetch } from '../../core/http.js';
 
 /** verifyConditions for the chart, all read-only (it runs in dry-run too). */
 export async function checkHelm(
   config: HelmConfig,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
   const [chart, publishing] = await Promise.all([
     checkChartDir(config, ctx),
@@ -44,7 +45,7 @@ async function checkChartDir(config: HelmConfig, ctx: StepContext): Promise<Erro
 async function checkPublishing(
   config: HelmConfig,
   ctx: StepContext,
-  fetchImpl: typeof fetch | undefined,
+  fetchImpl: HttpFetch | undefined,
 ): Promise<Error[]> {
   const errors: Error[] = [];
   if (config.oci) {

@@ -7,10 +7,11 @@ import { pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
+import type { HttpFetch } from '../../core/http.js';
 
 export interface HelmKindDeps {
   /** The registry API's fetch (tests may inject one; default: the global fetch). */
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
 }
 
 /**

@@ -7,6 +7,7 @@ import { parseImageName } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
+import type { HttpFetch } from '../../core/http.js';
 
 /** A chart's place in the registry: `<host>/<namespace>/<chart name>`. */
 export interface ChartRepository {
@@ -31,7 +32,7 @@ export function chartRepository(target: OciTarget, chartName: string): ChartRepo
  */
 export const chartTag = (ctx: ReleaseContext): string => ctx.release.versions.imageTag;
 
-function client(target: OciTarget, fetchImpl?: typeof fetch): OciClient {
+function client(target: OciTarget, fetchImpl?: HttpFetch): OciClient {
   return createOciClient({
     host: target.host,
     scheme: target.insecure ? 'http' : 'https',
@@ -61,7 +62,7 @@ export async function checkChartRegistry(
   target: OciTarget,
   chartName: string | undefined,
   ctx: StepContext,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
   let repository: ChartRepository | undefined;
   if (chartName) {
@@ -100,7 +101,7 @@ export async function pushChart(
   target: OciTarget,
   ctx: ReleaseContext,
   manifest: Manifest,
-  fetchImpl?: typeof fetch,
+  fetchImpl?: HttpFetch,
 ): Promise<Artifact[]> {
   const chart = await readPackagedChart(ctx, manifest);
   const name = chart.metadata.name!;

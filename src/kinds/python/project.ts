@@ -26,7 +26,7 @@ async function readPyproject(root: string): Promise<Pyproject | undefined> {
   const text = await readText(path.join(root, 'pyproject.toml'));
   if (text === undefined) return undefined;
   // Loaded only for a project that has a pyproject.toml (the parser costs ~20 ms to load).
-  const { getStaticTOMLValue, parseTOML } = await import('toml-eslint-parser');
+  const { getStaticTOMLValue, parseTOML } = await import('../../vendor/toml.js');
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;
   } catch (error) {

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { stackError } from '../../errors.js';
 import type { StepContext } from '../../kind.js';
 import type { PypiCredentials } from './config.js';
+import { type HttpFetch, httpRequest, type HttpResponse } from '../../core/http.js';
 
 /**
  * Does the index accept these credentials? Asked in verifyConditions, before anything is built or
@@ -13,8 +15,17 @@ import type { PypiCredentials } from './config.js';
  * something else, gets a warning: a flaky read must not hold back a release that may well succeed.
  */
 export interface AuthCheckOptions {
-  fetch?: typeof globalThis.fetch;
+  fetch?: HttpFetch;
   timeoutMs?: number;
+}
+
+/** A multipart/form-data body of plain text fields (what twine's upload form is made of). */
+function multipartForm(fields: Record<string, string>): { boundary: string; body: string } {
+  const boundary = `semantic-release-stack-${randomBytes(12).toString('hex')}`;
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  return { boundary, body: `${parts.join('')}--${boundary}--\r\n` };
 }
 
 const firstLine = (text: string) =>
@@ -32,15 +43,16 @@ export async function checkUploadCredentials(
 ): Promise<Error[]> {
   const pair = `${credentials.username}:${credentials.password}`;
   ctx.redactor.add(pair);
-  const form = new FormData();
-  form.append(':action', 'file_upload');
-  form.append('protocol_version', '1');
-  let response: Response;
+  const form = multipartForm({ ':action': 'file_upload', protocol_version: '1' });
+  let response: HttpResponse;
   try {
-    response = await (options.fetch ?? globalThis.fetch)(uploadUrl, {
+    response = await (options.fetch ?? httpRequest)(uploadUrl, {
       method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(pair).toString('base64')}` },
-      body: form,
+      headers: {
+        Authorization: `Basic ${Buffer.from(pair).toString('base64')}`,
+        'Content-Type': `multipart/form-data; boundary=${form.boundary}`,
+      },
+      body: form.body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {

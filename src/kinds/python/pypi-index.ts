@@ -1,5 +1,6 @@
 import { retryAfterMs, withRetry, type RetryPolicy } from '../../core/retry.js';
 import { stackError } from '../../errors.js';
+import { type HttpFetch, httpRequest } from '../../core/http.js';
 
 /**
  * Read-only questions to a package index: which files does this version already have? Answered by
@@ -20,7 +21,7 @@ export interface IndexLookup {
 }
 
 export interface IndexClientOptions {
-  fetch?: typeof globalThis.fetch;
+  fetch?: HttpFetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Tries per GET, first one included (default 4). */
@@ -66,7 +67,7 @@ interface Answer {
 }
 
 async function get(url: string, accept: string, version: string, o: IndexClientOptions): Promise<Answer> {
-  const doFetch = o.fetch ?? globalThis.fetch;
+  const doFetch = o.fetch ?? httpRequest;
   const policy: RetryPolicy = {
     attempts: o.attempts ?? 4,
     baseDelayMs: o.baseDelayMs ?? 1000,
