@@ -14,8 +14,11 @@ export interface ChildRun {
   env: Record<string, string | undefined>;
   input?: string | Buffer;
   timeoutMs?: number;
-  /** Receives each line of stdout and stderr (without its newline) as it arrives. */
-  onLine?: (line: string) => void;
+  /**
+   * Receives the complete lines (without their newlines) of each piece of stdout or stderr as it
+   * arrives: a handful of calls per command, not one per line (each call may cost a log entry).
+   */
+  onLines?: (lines: string[]) => void;
 }
 
 export interface ChildOutcome {
@@ -45,18 +48,18 @@ function trackUntilClosed(child: ChildProcess): void {
 }
 
 /** Splits a byte stream into lines; the decoder keeps multi-byte characters split across chunks whole. */
-function lineSplitter(onLine: (line: string) => void): { write(chunk: Buffer): void; end(): void } {
+function lineSplitter(onLines: (lines: string[]) => void): { write(chunk: Buffer): void; end(): void } {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   return {
     write(chunk) {
       const lines = (pending + decoder.write(chunk)).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) onLine(line);
+      if (lines.length) onLines(lines);
     },
     end() {
       const rest = pending + decoder.end();
-      if (rest) onLine(rest);
+      if (rest) onLines([rest]);
     },
   };
 }
@@ -101,7 +104,7 @@ export function runChild(run: ChildRun): Promise<ChildOutcome> {
     const timer = run.timeoutMs ? setTimeout(() => stop('timeout'), run.timeoutMs) : undefined;
 
     for (const name of ['stdout', 'stderr'] as const) {
-      const lines = run.onLine && lineSplitter(run.onLine);
+      const lines = run.onLines && lineSplitter(run.onLines);
       const stream = child[name];
       stream?.on('data', (chunk: Buffer) => {
         out[name].push(chunk);

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { stackError } from '../../errors.js';
 import { checkPath } from '../../files/safe-path.js';
 import type { StepContext } from '../../kind.js';
+import type { Builder } from './builders/builder.js';
 import { createBuilder } from './builders/index.js';
 import type { DockerConfig } from './config.js';
 import { builderContext } from './login.js';
@@ -19,26 +20,33 @@ export async function checkDocker(
   fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
   const builder = createBuilder(config.builder, builderContext(config, ctx, fetchImpl));
-  const [paths, unavailable] = await Promise.all([checkPaths(config, ctx), builder.unavailable()]);
-  const errors = [...paths];
-  if (unavailable) {
-    errors.push(stackError('EDOCKERUNAVAILABLE', { builder: config.builder, reason: unavailable }));
-  } else {
-    if (config.secrets.length) {
-      const reason = await builder.secretsProblem();
-      if (reason) errors.push(stackError('EDOCKERSECRET', { id: config.secrets.map((s) => s.id), reason }));
-    }
-    const problem = await builder.platformsProblem(config.platforms);
-    if (problem)
-      errors.push(
-        stackError('EPLATFORMSUNSUPPORTED', {
-          builder: config.builder,
-          platforms: config.platforms,
-          reason: problem,
-        }),
-      );
+  // The registry is asked while the builder is: neither answer depends on the other.
+  const [paths, builderErrors, registry] = await Promise.all([
+    checkPaths(config, ctx),
+    checkBuilder(builder, config),
+    config.push ? checkRegistryAuth(config, ctx, fetchImpl) : [],
+  ]);
+  return [...paths, ...builderErrors, ...registry];
+}
+
+async function checkBuilder(builder: Builder, config: DockerConfig): Promise<Error[]> {
+  const unavailable = await builder.unavailable();
+  if (unavailable)
+    return [stackError('EDOCKERUNAVAILABLE', { builder: config.builder, reason: unavailable })];
+  const errors: Error[] = [];
+  if (config.secrets.length) {
+    const reason = await builder.secretsProblem();
+    if (reason) errors.push(stackError('EDOCKERSECRET', { id: config.secrets.map((s) => s.id), reason }));
   }
-  if (config.push) errors.push(...(await checkRegistryAuth(config, ctx, fetchImpl)));
+  const problem = await builder.platformsProblem(config.platforms);
+  if (problem)
+    errors.push(
+      stackError('EPLATFORMSUNSUPPORTED', {
+        builder: config.builder,
+        platforms: config.platforms,
+        reason: problem,
+      }),
+    );
   return errors;
 }
 
