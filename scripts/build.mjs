@@ -1,80 +1,117 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: compiles src/ into dist/ with tsc, then replaces each compiled src/vendor/*.js
- * with a single-file bundle of the package it re-exports.
+ * `npm run build`:
  *
- * Why: semantic-release loads the plugin, and in a dry run its module loading is most of what the
- * stack costs. zod, yaml and toml-eslint-parser are spread over hundreds of small modules; Node
- * resolves, reads and links each one. The same code as one file loads in a third of the time
- * (measured with Node 20: zod 80 → 34 ms, yaml 40 → 10 ms, toml-eslint-parser 25 → 1 ms; see
- * bench/notes/dry-run.md). The stack's own modules are not bundled: they are few, cheap, and
- * their relative layout is relied on (the docs archive's worker is a file next to its module).
- * Tests run src/ directly, where src/vendor/*.ts are plain re-exports of the packages.
+ * 1. tsc compiles src/ one module to one file into dist/: the type declarations, and the modules
+ *    the tests that reach into dist/ load.
+ * 2. esbuild replaces the package's entry points (dist/index.js, dist/entry/*.js, dist/preset.js,
+ *    dist/cli.js) with bundles that share their code through dist/chunks/, zod, yaml and
+ *    toml-eslint-parser included. Only these, the chunks and the declarations are published
+ *    (`files` in package.json).
+ * 3. The docs archive's worker is bundled on its own and placed next to every output that starts
+ *    it (`new URL('./archive-worker.js', import.meta.url)` in src/kinds/docs/archive.ts).
+ *
+ * Why bundle: semantic-release loads the plugin in every run, and in a dry run loading it was most
+ * of what the stack cost. Node resolves, reads and links each module on its own: the ~95 modules of
+ * the plugin and the hundreds of zod's, yaml's and toml-eslint-parser's. Measured with Node 20
+ * (bench/notes/dry-run.md): importing the plugin took ~150 ms one module per file and ~100 ms as
+ * bundles; a stack-only dry run went from 1.27× to 1.20× of a bare one. Code that only some steps
+ * need (the chart index, the TOML and YAML parsers) stays in chunks loaded on first use.
  *
  *   node scripts/build.mjs [projectDir]     (default: the repository this script is in)
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(process.argv[2] ?? path.join(here, '..'));
-const require = (await import('node:module')).createRequire(path.join(root, 'package.json'));
+const require = createRequire(path.join(root, 'package.json'));
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const dist = path.join(root, 'dist');
 
+/** Bundled into the plugin; every other dependency is loaded from node_modules as usual. */
+const BUNDLED = ['zod', 'yaml', 'toml-eslint-parser'];
+const external = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter(
+  (d) => !BUNDLED.includes(d),
+);
+
+// A clean dist/: nothing left over from modules that no longer exist.
+rmSync(dist, { recursive: true, force: true });
 try {
-  execFileSync(require.resolve('typescript/bin/tsc'), ['-p', path.join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
 } catch {
   // tsc has printed its diagnostics.
   process.exit(1);
 }
 
-const vendorSrc = path.join(root, 'src', 'vendor');
-const vendorOut = path.join(root, 'dist', 'vendor');
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  logLevel: 'warning',
+  // yaml and toml-eslint-parser are CommonJS: inside an ES module they still call require().
+  banner: {
+    js: "import { createRequire as __srsRequire } from 'node:module';\nconst require = __srsRequire(import.meta.url);",
+  },
+};
 
-/** The bundled package's name, version and licence, kept at the top of its bundle. */
-function banner(pkg) {
-  const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-  const { version, license } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  const text = readFileSync(path.join(dir, 'LICENSE'), 'utf8').trim().replaceAll('*/', '* /');
-  return `/*! ${pkg}@${version} (${license}), bundled by semantic-release-stack's build.\n\n${text}\n*/`;
-}
+const entries = {
+  index: 'src/index.ts',
+  preset: 'src/preset.ts',
+  cli: 'src/cli.ts',
+  ...Object.fromEntries(
+    ['python', 'docs', 'docker', 'helm', 'dev-version'].map((e) => [`entry/${e}`, `src/entry/${e}.ts`]),
+  ),
+};
+const result = await build({
+  ...common,
+  absWorkingDir: root,
+  entryPoints: entries,
+  outdir: dist,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
+});
 
-for (const file of readdirSync(vendorSrc).filter((f) => f.endsWith('.ts'))) {
-  const source = readFileSync(path.join(vendorSrc, file), 'utf8');
-  const pkg = /from '([^'.][^']*)'/.exec(source)?.[1];
-  if (!pkg) throw new Error(`src/vendor/${file} re-exports no package`);
-  const outfile = path.join(vendorOut, file.replace(/\.ts$/, '.js'));
-  // What tsc's re-export provides is what the bundle must provide (a CommonJS package behind
-  // `export *` would silently bundle to nothing).
-  const names = async (tag) =>
-    Object.keys(await import(`${pathToFileURL(outfile)}?${tag}`))
-      .sort()
-      .join();
-  const expected = await names('tsc');
+// tsc's source maps described the modules the bundles replaced.
+for (const out of Object.keys(entries)) rmSync(path.join(dist, `${out}.js.map`), { force: true });
+
+// The worker goes where the code that starts it looks for it.
+const WORKER_SRC = 'src/kinds/docs/archive-worker.ts';
+const WORKER_REF = '"./archive-worker.js"';
+const starters = Object.keys(result.metafile.outputs)
+  .map((out) => path.join(root, out))
+  .filter((file) => file.endsWith('.js') && readFileSync(file, 'utf8').includes(WORKER_REF));
+if (existsSync(path.join(root, WORKER_SRC)) && starters.length === 0)
+  throw new Error(`no bundle refers to ${WORKER_REF}: did the docs archive move?`);
+for (const dir of new Set(starters.map((f) => path.dirname(f)))) {
   await build({
-    entryPoints: [path.join(vendorSrc, file)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    // A CommonJS package inside an ES module bundle still calls require() for Node's built-ins.
-    banner: {
-      js: `${banner(pkg)}\nimport { createRequire as __srsRequire } from 'node:module';\nconst require = __srsRequire(import.meta.url);`,
-    },
+    ...common,
+    absWorkingDir: root,
+    entryPoints: [WORKER_SRC],
+    outfile: path.join(dir, 'archive-worker.js'),
   });
-  // tsc's source map described the re-export the bundle replaced.
-  rmSync(`${outfile}.map`, { force: true });
-  const bundled = await names('bundle');
-  if (bundled !== expected) {
-    console.error(
-      `dist/vendor/${path.basename(outfile)} exports [${bundled}], src/vendor/${file} [${expected}]`,
-    );
-    process.exit(1);
-  }
 }
+
+// The licences of what the bundles contain travel with them.
+const notices = BUNDLED.map((name) => {
+  const dir = path.dirname(require.resolve(`${name}/package.json`));
+  const { version, license } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  return `## ${name}@${version} (${license})\n\n${readFileSync(path.join(dir, 'LICENSE'), 'utf8').trim()}\n`;
+});
+writeFileSync(
+  path.join(dist, 'THIRD-PARTY-LICENSES.md'),
+  `# Bundled third-party code\n\nThe files in this folder contain these packages.\n\n${notices.join('\n')}`,
+);

@@ -1,4 +1,4 @@
-import { z } from '../vendor/zod.js';
+import { z } from 'zod';
 import { stackError } from '../errors.js';
 
 /**

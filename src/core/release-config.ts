@@ -1,9 +1,9 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parse as parseYaml } from '../vendor/yaml.js';
+import { parse as parseYaml } from 'yaml';
 import { stackError } from '../errors.js';
 
 /**
@@ -40,9 +40,25 @@ export interface LoadedConfig {
   options: ReleaseOptions;
 }
 
-/** This package's root (dist/core/ → ../..), to recognise its own entry points given as paths. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PACKAGE_NAME = 'semantic-release-stack';
+
+/**
+ * This package's root, to recognise its own entry points given as paths: the nearest folder up from
+ * this module with our package.json. Searched, not counted, because the module's depth differs
+ * between src/, tsc's dist/ and the bundled dist/.
+ */
+const PACKAGE_ROOT = (() => {
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (manifest.name === PACKAGE_NAME) return dir;
+    } catch {
+      // no package.json here, or not ours
+    }
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+})();
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,4 +1,4 @@
-import { getStaticTOMLValue, parseTOML, type AST } from '../vendor/toml.js';
+import { getStaticTOMLValue, parseTOML, type AST } from 'toml-eslint-parser';
 import { AUTO_KEY, invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
 
 const PEP621_KEY = 'project.version';

@@ -1,4 +1,4 @@
-import { isScalar, parseDocument, visit, type Document } from '../vendor/yaml.js';
+import { isScalar, parseDocument, visit, type Document } from 'yaml';
 
 /**
  * True when some mapping repeats a key. Mirrors the check `yaml` makes itself (`uniqueKeys`, on by

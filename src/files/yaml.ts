@@ -1,4 +1,4 @@
-import { isAlias, isScalar, parse, Scalar, type Document } from '../vendor/yaml.js';
+import { isAlias, isScalar, parse, Scalar, type Document } from 'yaml';
 import { invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
 import { parseYamlDocument } from './yaml-parse.js';
 

@@ -25,6 +25,9 @@ import {
 } from './example.js';
 import { expectGitHubRelease, expectImage } from './support.js';
 
+/** Above the docs archive's in-thread limit (200 entries, src/kinds/docs/archive.ts). */
+const GENERATED_PAGES = 250;
+
 let root: string;
 let installed: { project: string; semanticRelease: string };
 let registry: Registry;
@@ -66,8 +69,11 @@ describe('semantic-release-stack installed from its npm tarball', { timeout: 300
   });
 
   it('releases the example with the preset it names, then writes the dev version', async () => {
-    // The committed config: the example's own, pointed at the local services.
+    // The committed config: the example's own, pointed at the local services. Enough docs pages
+    // that the archive is written by its worker thread, which the build bundles on its own.
     const files = await exampleFiles();
+    for (let i = 0; i < GENERATED_PAGES; i++)
+      files[`docs/reference/page-${String(i).padStart(3, '0')}.md`] = `# Page ${i}\n\n${'text '.repeat(i)}\n`;
     repo = await createRepo({ files, slug: SLUG });
     const config = await localConfig({ registry, repositoryUrl: linkRepo(repo, standin) });
     expect(config.extends).toBe('semantic-release-stack/preset');
@@ -106,5 +112,10 @@ describe('semantic-release-stack installed from its npm tarball', { timeout: 300
     });
     await expectImage(registry, manifest, { imageTag: '1.0.0', pep440: '1.0.0', semver: '1.0.0' });
     expect((await listTags(registry, IMAGE_REPO, registry.auth)).sort()).toEqual(['1.0.0', 'latest']);
+
+    const docs = path.join(repo.dir, 'release-artifacts', 'os-vim-driver-1.0.0-docs.tgz');
+    const { stdout: listing } = await execa('tar', ['-tzf', docs]);
+    const pages = listing.split('\n').filter((l) => l.startsWith('os-vim-driver-1.0.0-docs/reference/page-'));
+    expect(pages).toHaveLength(GENERATED_PAGES);
   });
 });

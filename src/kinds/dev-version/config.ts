@@ -1,4 +1,4 @@
-import { z } from '../../vendor/zod.js';
+import { z } from 'zod';
 import { parseOptions } from '../../core/options.js';
 import type { ConfigResult } from '../../kind.js';
 

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { parse } from '../../vendor/yaml.js';
+import { parse } from 'yaml';
 import { stackError } from '../../errors.js';
 import { goYamlMarshal } from './package-chart.js';
 

@@ -1,5 +1,5 @@
-import type * as Yaml from '../../vendor/yaml.js';
-import type { Document } from '../../vendor/yaml.js';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
 
 type YamlLib = typeof Yaml;
 let yamlLib: YamlLib | undefined;
@@ -11,7 +11,10 @@ let loadingYaml: Promise<YamlLib> | undefined;
  * is synchronous, so the async entry points that lead to it await this first.
  */
 export function loadYaml(): Promise<YamlLib> {
-  loadingYaml ??= import('../../vendor/yaml.js').then((lib) => (yamlLib = lib));
+  // yaml is CommonJS: Node gives its exports by name too, a bundle only as `default`.
+  loadingYaml ??= import('yaml').then(
+    (lib) => (yamlLib = (lib as unknown as { default?: YamlLib }).default ?? lib),
+  );
   return loadingYaml;
 }
 

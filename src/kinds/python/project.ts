@@ -26,7 +26,9 @@ async function readPyproject(root: string): Promise<Pyproject | undefined> {
   const text = await readText(path.join(root, 'pyproject.toml'));
   if (text === undefined) return undefined;
   // Loaded only for a project that has a pyproject.toml (the parser costs ~20 ms to load).
-  const { getStaticTOMLValue, parseTOML } = await import('../../vendor/toml.js');
+  // A CommonJS package: Node gives its exports by name too, a bundle only as `default`.
+  const toml = await import('toml-eslint-parser');
+  const { getStaticTOMLValue, parseTOML } = (toml as unknown as { default?: typeof toml }).default ?? toml;
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;
   } catch (error) {
