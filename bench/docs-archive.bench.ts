@@ -1,6 +1,7 @@
 /**
  * Benchmark 4 — the docs archive: the stack's streaming tar.gz writer (buildDocsArchive, in a child
- * node process; gzip blocks compressed in parallel on libuv's thread pool) against GNU tar + gzip
+ * node process that hands the tree to a worker thread; gzip blocks compressed in parallel on libuv's
+ * thread pool) against GNU tar + gzip
  * (`tar -I 'gzip -6' -cf … --transform …`, what the seed runs, with the level made explicit), both
  * at gzip level 6, on generated trees. Wall time and peak RSS (/usr/bin/time -f %M) of each process.
  *
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
   const peaks = rows.map((r) => Math.max(...r.stack.map((s) => s.rssMb)));
   const flat = peaks.length < 2 || Math.max(...peaks) - Math.min(...peaks) < 0.25 * Math.min(...peaks);
   const markdown = [
-    `Measured: ${distLabel(dist)}. Generated trees (85 % text files that compress ~3–4×, 15 % incompressible binary files, folders of 50). Each size: one warm-up of each, then alternating pairs; wall time spawn → exit of the process, peak RSS from \`/usr/bin/time -f %M\` (for tar: the tar process; gzip runs as its child). The stack runs \`buildDocsArchive\` in a fresh node process (\`bench/lib/archive-child.mjs\`), so its wall includes node start-up and module loading; the "in-process" column is its own timer around the call.`,
+    `Measured: ${distLabel(dist)}. Generated trees (85 % text files that compress ~3–4×, 15 % incompressible binary files, folders of 50). Each size: one warm-up of each, then alternating pairs; wall time spawn → exit of the process, peak RSS from \`/usr/bin/time -f %M\` (for tar: the tar process; gzip runs as its child). The stack runs \`buildDocsArchive\` in a fresh node process (\`bench/lib/archive-child.mjs\`), which archives trees of more than 200 entries on a worker thread; its wall includes node start-up and module loading, and its peak RSS the whole process (main thread and worker). The "in-process" column is its own timer around the call (the worker's start-up included).`,
     '',
     table(
       [

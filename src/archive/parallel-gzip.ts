@@ -34,9 +34,9 @@ const WINDOW_BYTES = 32 * 1024;
 const OUTPUT_CHUNK_BYTES = 32 * 1024;
 
 /**
- * libuv's pool has 4 threads unless UV_THREADPOOL_SIZE says otherwise; one of them is left to the
- * docs archiver's file reads, which go through the same pool: a read queued behind a full pool of
- * blocks would stall the tar stream that feeds them. More blocks than cores gain nothing.
+ * libuv's pool has 4 threads unless UV_THREADPOOL_SIZE says otherwise, shared by the whole process
+ * (also by a worker thread's zlib): one is left for the file system calls of whoever else runs, so
+ * that they do not queue behind a full pool of blocks. More blocks than cores gain nothing.
  */
 export function defaultMaxInFlight(): number {
   return Math.max(1, Math.min(availableParallelism(), 3));

@@ -87,8 +87,9 @@ function octal(buf: Buffer, offset: number, width: number, value: number): void 
   buf.write(value.toString(8).padStart(width - 1, '0'), offset, width - 1, 'ascii');
 }
 
-function ustarHeader(h: Header): Buffer {
-  const b = Buffer.alloc(BLOCK);
+/** Fills `b` (one block) with the header, overwriting what it held. */
+function ustarHeader(b: Buffer, h: Header): Buffer {
+  b.fill(0);
   b.write(h.name, 0, 100, 'ascii');
   octal(b, 100, 8, h.mode);
   octal(b, 108, 8, 0); // uid
@@ -292,6 +293,13 @@ export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = 
     }
   }
 
+  /**
+   * One header block for the whole archive instead of a fresh one per entry (100k entries made 50 MB
+   * of short-lived buffers): safe because write() has copied a block before it resolves, and each
+   * header is awaited before the next is built.
+   */
+  const headerBlock = Buffer.alloc(BLOCK);
+
   async function header(e: TarEntryBase, type: '0' | '2' | '5', size: number, target = ''): Promise<void> {
     const path = checkPath(e.path, type === '5');
     const mode = e.mode ?? (type === '0' ? 0o644 : type === '5' ? 0o755 : 0o777);
@@ -310,7 +318,7 @@ export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = 
       const base = fallback(path.replace(/\/$/, '').split('/').pop()!);
       const name = `PaxHeaders/${base}`.slice(0, 100);
       await write(
-        ustarHeader({
+        ustarHeader(headerBlock, {
           name,
           prefix: '',
           mode: 0o644,
@@ -326,7 +334,15 @@ export function createTarGz(out: NodeJS.WritableStream, options: TarGzOptions = 
     const { name, prefix } = split ?? { name: fallback(path), prefix: '' };
     const linkname = linkFits ? target : fallback(target);
     await write(
-      ustarHeader({ name, prefix, mode, size: Math.min(size, MAX_OCTAL_11), mtime: e.mtime, type, linkname }),
+      ustarHeader(headerBlock, {
+        name,
+        prefix,
+        mode,
+        size: Math.min(size, MAX_OCTAL_11),
+        mtime: e.mtime,
+        type,
+        linkname,
+      }),
     );
   }
 

@@ -1,21 +1,13 @@
+import SemanticReleaseError from '@semantic-release/error';
 import { createHash, randomBytes } from 'node:crypto';
-import { close as closeCallback, read as readCallback, type Dirent, type Stats } from 'node:fs';
-import {
-  mkdir,
-  open,
-  readdir,
-  readlink,
-  realpath,
-  rename,
-  rm,
-  stat,
-  type FileHandle,
-} from 'node:fs/promises';
+import { closeSync, existsSync, fsync, openSync, writeSync, type Dirent, type Stats } from 'node:fs';
+import { lstat, mkdir, readdir, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { PathList, type PathEntry } from '../../archive/path-list.js';
-import { readAhead } from '../../archive/read-ahead.js';
+import { openRegular, readPieces, readWhole } from '../../archive/read-file.js';
 import { createTarGz } from '../../archive/tar-writer.js';
 import { isStackError, stackError, throwAll } from '../../errors.js';
 
@@ -53,6 +45,13 @@ export interface DocsArchiveResult {
 export type DocsEntry = PathEntry;
 
 type ScanInput = Omit<DocsArchiveInput, 'outFile' | 'mtime' | 'level'>;
+
+export interface DocsScan {
+  entries: PathList;
+  errors: Error[];
+  /** False when the walk stopped at `maxEntries`: then neither list is the whole story. */
+  complete: boolean;
+}
 
 /**
  * Glob to RegExp for paths relative to the docs dir: `*` and `?` stay within one segment, `**`
@@ -96,8 +95,11 @@ function specialKind(st: Stats | Dirent): string {
   return 'special file';
 }
 
-/** Walks the docs dir and checks it, writing nothing: safe for verifyConditions and dry runs. */
-export async function scanDocs(input: ScanInput): Promise<{ entries: PathList; errors: Error[] }> {
+/**
+ * Walks the docs dir and checks it, writing nothing: safe for verifyConditions and dry runs. With
+ * `maxEntries` the walk stops once it has found more entries than that.
+ */
+export async function scanDocs(input: ScanInput, maxEntries = Infinity): Promise<DocsScan> {
   const errors: Error[] = [];
   const entries = new PathList();
   const shown = toPosix(path.relative(input.root, input.dir)) || '.';
@@ -114,16 +116,16 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: PathList; e
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
     errors.push(missing ? stackError('EDOCSMISSING', { path: shown }) : unreadable(shown, error));
-    return { entries, errors };
+    return { entries, errors, complete: true };
   }
   if (!dirStat.isDirectory()) {
     errors.push(stackError('EDOCSNOTDIR', { path: shown }));
-    return { entries, errors };
+    return { entries, errors, complete: true };
   }
   const realDir = await realpath(input.dir);
   if (!inside(await realpath(input.root), realDir)) {
     errors.push(stackError('EPATHOUTSIDEREPO', { path: shown, option: 'docs.dir', root: input.root }));
-    return { entries, errors };
+    return { entries, errors, complete: true };
   }
 
   const matchers = (input.exclude ?? []).map(globToRegExp);
@@ -165,6 +167,7 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: PathList; e
       return;
     }
     for (const dirent of dirents) {
+      if (entries.length > maxEntries) return;
       const rel = relDir ? `${relDir}/${dirent.name}` : dirent.name;
       if (excluded(rel)) continue;
       if (dirent.isDirectory()) {
@@ -184,111 +187,224 @@ export async function scanDocs(input: ScanInput): Promise<{ entries: PathList; e
   }
   entries.push({ rel: '', kind: 'directory' });
   await walk('');
+  if (entries.length > maxEntries) return { entries, errors, complete: false };
   if (files === 0) errors.push(stackError('EDOCSEMPTY', { path: shown, excluded: matchers.length > 0 }));
   // Byte order of the UTF-8 path, not JS's UTF-16 order: the archive must not depend on the runtime.
   entries.sortByBytes();
-  return { entries, errors };
+  return { entries, errors, complete: true };
 }
 
 function unreadable(where: string, error: unknown): Error {
   return stackError('EDOCSUNREADABLE', { path: where, reason: (error as Error).message });
 }
 
-/** Writes to a file handle, hashing and counting the bytes on the way; fsyncs and closes at the end. */
+/**
+ * Writes to a file descriptor, hashing and counting the bytes on the way; fsyncs and closes at the
+ * end. The writes are synchronous: they run on the archive's worker (or for a few milliseconds on
+ * the caller's thread), and a descriptor closed in `_destroy` is closed when `destroy()` returns.
+ */
 class HashingFileSink extends Writable {
   readonly hash = createHash('sha256');
   size = 0;
-  constructor(private readonly fh: FileHandle) {
+  constructor(private fd: number | undefined) {
     super();
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.hash.update(chunk);
     this.size += chunk.length;
-    void (async () => {
-      for (let off = 0; off < chunk.length;) off += (await this.fh.write(chunk, off)).bytesWritten;
-    })().then(() => done(), done);
+    try {
+      for (let off = 0; off < chunk.length;) off += writeSync(this.fd!, chunk, off);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   }
   override _final(done: (error?: Error | null) => void): void {
-    this.fh
-      .sync()
-      .then(() => this.fh.close())
-      .then(() => done(), done);
+    fsync(this.fd!, (error) => {
+      try {
+        if (error) throw error;
+        this.close();
+        done();
+      } catch (failure) {
+        done(failure as Error);
+      }
+    });
   }
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    this.fh.close().then(
-      () => done(error),
-      () => done(error),
-    );
+    try {
+      this.close();
+    } catch {
+      // The error that destroyed the sink is the one to report.
+    }
+    done(error);
+  }
+  private close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-const read = promisify(readCallback);
-const close = promisify(closeCallback);
-
-/** Files too big for a read-ahead slot are read in pieces of this size into one reused buffer. */
+/** Small files are read whole into this buffer, bigger ones in pieces of this size. */
 const READ_BYTES = 256 * 1024;
 
-/**
- * The bytes of an open file, from offset 0, as views of `buf` (each valid until the next is pulled).
- * It asks for one byte more than `size` so that a file that grew since its stat is noticed (the tar
- * writer then refuses it), and stops at `size` without a further read when the last read came short.
- */
-async function* readFileInto(fd: number, size: number, buf: Buffer): AsyncGenerator<Buffer> {
-  let pos = 0;
-  for (;;) {
-    const want = Math.min(buf.length, size + 1 - pos);
-    const { bytesRead } = await read(fd, buf, 0, want, pos);
-    if (bytesRead === 0) return;
-    pos += bytesRead;
-    yield buf.subarray(0, bytesRead);
-    if (pos > size || (pos === size && bytesRead < want)) return;
-  }
+export interface WrittenArchive {
+  sha256: string;
+  size: number;
+  entries: number;
 }
 
-/** Builds the archive into a temp file next to `outFile` and renames it into place when complete. */
-export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArchiveResult> {
-  const { entries, errors } = await scanDocs(input);
+/**
+ * Scans the docs (unless given a complete scan) and writes the archive to `tmp`, which the caller
+ * renames or removes. This is what the worker runs; on failure every file it opened is closed.
+ */
+export async function writeArchive(
+  input: DocsArchiveInput,
+  tmp: string,
+  scan?: DocsScan,
+): Promise<WrittenArchive> {
+  const { entries, errors } = scan ?? (await scanDocs(input));
   throwAll(errors);
   const realDir = await realpath(input.dir);
-  const outDir = path.dirname(input.outFile);
-  await mkdir(outDir, { recursive: true });
-  const tmp = path.join(outDir, `.${path.basename(input.outFile)}.${randomBytes(6).toString('hex')}.tmp`);
-  const sink = new HashingFileSink(await open(tmp, 'wx', 0o644));
-  // One read buffer for the files too big for a read-ahead slot: the tar writer copies each piece
-  // before pulling the next.
-  const readBuf = Buffer.allocUnsafe(READ_BYTES);
-  const files = readAhead(realDir, entries.files());
+  await mkdir(path.dirname(tmp), { recursive: true });
+  const sink = new HashingFileSink(openSync(tmp, 'wx', 0o644));
+  // One buffer for every file: the tar writer copies each piece before it pulls the next.
+  const buf = Buffer.allocUnsafe(READ_BYTES);
   try {
     // Parallel blocks: compression is most of the work, and one zlib stream uses one core.
     const tar = createTarGz(sink, { level: input.level ?? 6, parallel: {} });
+    const { mtime } = input;
     for (const e of entries) {
-      const archivePath = e.rel ? `${input.topFolder}/${e.rel}` : input.topFolder;
-      const base = { path: archivePath, mtime: input.mtime };
-      if (e.kind === 'directory') await tar.addDirectory({ ...base, mode: 0o755 });
-      else if (e.kind === 'symlink') await tar.addSymlink({ ...base, target: e.target! });
+      const at = e.rel ? `${input.topFolder}/${e.rel}` : input.topFolder;
+      // Object literals, not `{ ...base, mode }`: Node 20's V8 moved every spread copy into the old
+      // generation (20k files: 8.7 MB promoted and 15.7 MB of old space, against 1.6 and 6.2 MB).
+      if (e.kind === 'directory') await tar.addDirectory({ path: at, mtime, mode: 0o755 });
+      else if (e.kind === 'symlink') await tar.addSymlink({ path: at, mtime, target: e.target! });
       else {
-        const file = await files.next();
-        const { fd, size } = file;
+        const file = openRegular(realDir, e.rel);
         try {
           await tar.addFile({
-            ...base,
+            path: at,
+            mtime,
             mode: (file.mode & 0o111) !== 0 ? 0o755 : 0o644,
-            size,
-            source: file.bytes ?? (() => readFileInto(fd!, size, readBuf)),
+            size: file.size,
+            source: file.size < buf.length ? readWhole(file, buf) : () => readPieces(file, buf),
           });
         } finally {
-          if (fd !== undefined) await close(fd).catch(() => undefined);
+          closeSync(file.fd);
         }
       }
     }
     await tar.finish();
-    await rename(tmp, input.outFile);
   } catch (error) {
-    await files.close();
     sink.destroy();
+    throw error;
+  }
+  return { sha256: sink.hash.digest('hex'), size: sink.size, entries: entries.length };
+}
+
+/** An error as it crosses from the worker: stack errors keep code and details, aggregates their parts. */
+export interface SentError {
+  message: string;
+  code?: string;
+  details?: string;
+  errors?: SentError[];
+}
+
+export function sendableError(error: unknown): SentError {
+  if (error instanceof AggregateError)
+    return { message: error.message, errors: error.errors.map(sendableError) };
+  if (isStackError(error)) return { message: error.message, code: error.code, details: error.details };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function receivedError(sent: SentError): Error {
+  if (sent.errors) return new AggregateError(sent.errors.map(receivedError), sent.message);
+  if (sent.code === undefined) return new Error(sent.message);
+  const error = new SemanticReleaseError(sent.message, sent.code, sent.details);
+  error.stack = `${error.name}: ${sent.message}`; // as stackError() sets it
+  return error;
+}
+
+export interface WorkerData {
+  input: DocsArchiveInput;
+  tmp: string;
+}
+
+export type WorkerReply = { written: WrittenArchive } | { error: SentError };
+
+const WORKER = new URL('./archive-worker.js', import.meta.url);
+/**
+ * The worker's young generation, in MB. Left alone, V8 grows it to 32 MB in any long run, and that
+ * was the biggest part of the archiver's memory. Hardly anything survives a scavenge here, so a
+ * small one costs little CPU (200 MB tree: peak RSS 76 MB with 2, 82 MB with 8, same CPU time).
+ */
+const WORKER_YOUNG_GENERATION_MB = 2;
+
+/** Runs writeArchive on a worker thread; the worker is gone when the promise settles. */
+async function writeInWorker(data: WorkerData): Promise<WrittenArchive> {
+  const worker = new Worker(WORKER, {
+    workerData: data,
+    // No old-generation limit: the entry list of a huge tree must not hit one.
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
+  try {
+    return await new Promise<WrittenArchive>((resolve, reject) => {
+      worker.once('message', (reply: WorkerReply) =>
+        'error' in reply ? reject(receivedError(reply.error)) : resolve(reply.written),
+      );
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the archive worker stopped (exit code ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
+ * Trees up to this size are archived on the caller's thread. Starting the worker costs ~60–100 ms
+ * (the isolate and its modules); a fresh process archived a 3-page docs folder in 15–18 ms on its
+ * own thread against 70–85 ms through the worker, and 200 files / 2 MB in ~120 ms against
+ * ~220 ms. From about 1,000 files (12 MB: 0.25–0.5 s against 0.29–0.35 s) the worker is no slower.
+ * Below these limits the caller's loop waits at most a few ms at a time and its heap hardly grows.
+ */
+const IN_THREAD_MAX_ENTRIES = 200;
+const IN_THREAD_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The scan gives no sizes (it stats nothing); a tree small enough by count is stat'ed here. */
+async function smallTree(input: DocsArchiveInput, scan: DocsScan): Promise<boolean> {
+  if (!scan.complete) return false;
+  let bytes = 0;
+  for (const rel of scan.entries.files()) bytes += (await lstat(path.join(input.dir, rel))).size;
+  return bytes <= IN_THREAD_MAX_BYTES;
+}
+
+/** Problems the scan reports are thrown as they are; anything else becomes EDOCSARCHIVE. */
+const reported = (error: unknown): boolean =>
+  isStackError(error) || (error instanceof AggregateError && error.errors.every(isStackError));
+
+/**
+ * Builds the archive into a temp file next to `outFile` and renames it into place when complete.
+ * A big tree is archived on a worker thread, so neither the caller's event loop nor its heap
+ * carries the work of reading and packing thousands of files.
+ */
+export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArchiveResult> {
+  const scan = await scanDocs(input, IN_THREAD_MAX_ENTRIES);
+  if (scan.complete) throwAll(scan.errors);
+  const outDir = path.dirname(input.outFile);
+  const tmp = path.join(outDir, `.${path.basename(input.outFile)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    // Under vitest these modules run from src/*.ts, where no compiled worker sits beside them: the
+    // same code then runs on this thread (the worker itself is tested through dist/).
+    const written =
+      !existsSync(fileURLToPath(WORKER)) || (await smallTree(input, scan))
+        ? await writeArchive(input, tmp, scan.complete ? scan : undefined)
+        : await writeInWorker({ input, tmp });
+    await rename(tmp, input.outFile);
+    return { path: input.outFile, ...written };
+  } catch (error) {
     await rm(tmp, { force: true });
-    if (isStackError(error)) throw error;
+    if (reported(error)) throw error;
     throw stackError('EDOCSARCHIVE', { path: input.outFile, reason: (error as Error).message });
   }
-  return { path: input.outFile, sha256: sink.hash.digest('hex'), size: sink.size, entries: entries.length };
 }
