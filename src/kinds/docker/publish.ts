@@ -56,7 +56,6 @@ export async function publishImage(
       );
       for (const tag of tags.floating)
         await pushFloating(
-          builder,
           client,
           { ref: imageRef(config.image, tag), tag, repository, multi },
           version,
@@ -119,8 +118,12 @@ async function pushVersion(
   return pushed;
 }
 
+/**
+ * A floating tag is set in the registry, to the manifest the version tag holds: the registry's own
+ * bytes put again under another tag. So `latest` is exactly the released image even when another
+ * build on the same daemon has since moved the local `latest`, and no second push runs.
+ */
 async function pushFloating(
-  builder: Builder,
   client: OciClient,
   t: Target,
   version: RemoteImage,
@@ -132,7 +135,8 @@ async function pushFloating(
     ctx.logger.log('%s already points at %s', t.ref, version.digest);
     return;
   }
-  await builder.push(t.ref, t.multi);
+  const manifest = await client.getManifest(t.repository, version.digest);
+  if (manifest) await client.putManifest(t.repository, t.tag, manifest.bytes, manifest.mediaType);
   pushedRefs.push(t.ref);
   const after = await client.headManifest(t.repository, t.tag);
   if (after?.digest !== version.digest) {
