@@ -1,12 +1,13 @@
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
 import { type HttpFetch, type HttpInit, httpRequest, type HttpResponse } from '../core/http.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
 
 /**
- * A small GitHub REST/GraphQL client over fetch, for the few calls this package makes itself (the
- * protected-branch check, completing a release in `publish --tag`). It follows the rules GitHub
- * asks integrators to keep: reads are retried under the shared retry policy; writes are never
- * retried (a lost answer to an upload must be looked up, not repeated) and are sent one at a time,
- * at least `writeIntervalMs` apart, to stay clear of secondary rate limits.
+ * A small GitHub REST/GraphQL client over httpRequest (core/http.ts), for the few calls this
+ * package makes itself (the protected-branch check, completing a release in `publish --tag`). It
+ * follows the rules GitHub asks integrators to keep: reads are retried under the shared retry
+ * policy; writes are never retried (a lost answer to an upload must be looked up, not repeated)
+ * and are sent one at a time, at least `writeIntervalMs` apart, to stay clear of secondary rate
+ * limits.
  */
 export interface GithubClientOptions {
   /** REST root, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
@@ -147,7 +148,7 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
       return answer.json.data;
     },
     async download(url: string): Promise<Buffer> {
-      // fetch drops Authorization when a redirect leaves the API's origin, as it must.
+      // httpRequest drops Authorization when a redirect leaves the API's origin, as it must.
       const headers = headersFor('application/octet-stream');
       const response = await withRetry(retry, true, () => doFetch(url, { headers, signal: signal() }));
       if (!response.ok) {

@@ -1,7 +1,7 @@
 import { parseChallenges, type Challenge } from './challenge.js';
 import { discard, httpError, OciError } from './errors.js';
-import { withRetry, type RetryPolicy } from '../core/retry.js';
 import type { HttpFetch, HttpResponse } from '../core/http.js';
+import { withRetry, type RetryPolicy } from '../core/retry.js';
 
 export interface Credentials {
   username: string;

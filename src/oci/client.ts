@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createAuthenticator, type Credentials } from './auth.js';
 import { discard, httpError, OciError, pathOf } from './errors.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
 import { type HttpFetch, httpRequest, type HttpResponse } from '../core/http.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
 
 export { OciError } from './errors.js';
 export type { Credentials } from './auth.js';

@@ -1,3 +1,4 @@
+import type { HttpFetch } from '../../core/http.js';
 import type { RetryPolicy } from '../../core/retry.js';
 import { stackError } from '../../errors.js';
 import { createGithubClient, GithubHttpError } from '../../github/client.js';
@@ -11,7 +12,6 @@ import {
 import { effectiveGithubOptions, githubTarget } from '../../github/target.js';
 import type { StepContext } from '../../kind.js';
 import type { DevVersionConfig } from './config.js';
-import type { HttpFetch } from '../../core/http.js';
 
 /**
  * verifyConditions of the devVersion kind: asks GitHub, read-only, whether the token may push the

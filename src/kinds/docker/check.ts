@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { HttpFetch } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import { checkPath } from '../../files/safe-path.js';
 import type { StepContext } from '../../kind.js';
@@ -7,7 +8,6 @@ import { createBuilder } from './builders/index.js';
 import type { DockerConfig } from './config.js';
 import { builderContext } from './login.js';
 import { checkRegistryAuth } from './registry.js';
-import type { HttpFetch } from '../../core/http.js';
 
 /**
  * verifyConditions for the image, all read-only (it runs in dry-run too): the context and

@@ -1,13 +1,13 @@
+import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind } from '../../kind.js';
 import { checkDocker } from './check.js';
 import { resolveDockerConfig, type DockerConfig } from './config.js';
 import { planImage } from './plan.js';
 import { prepareImage } from './prepare.js';
 import { publishImage } from './publish.js';
-import type { HttpFetch } from '../../core/http.js';
 
 export interface DockerKindDeps {
-  /** The registry API's fetch (tests inject one; default: the global fetch). */
+  /** The registry API's HTTP client (tests inject one; default: httpRequest from core/http.ts). */
   fetch?: HttpFetch;
 }
 

@@ -1,12 +1,12 @@
 import { mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { HttpFetch } from '../../core/http.js';
 import type { StepContext } from '../../kind.js';
 import type { Builder, BuilderContext } from './builders/builder.js';
 import { createBuilder } from './builders/index.js';
 import type { DockerConfig } from './config.js';
 import { registryClient } from './registry.js';
-import type { HttpFetch } from '../../core/http.js';
 
 /**
  * Runs `work` with a builder logged in to the image's registry. With DOCKER_REGISTRY_USER/_PASSWORD

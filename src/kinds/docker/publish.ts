@@ -1,3 +1,4 @@
+import type { HttpFetch } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import type { Artifact } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
@@ -8,7 +9,6 @@ import type { DockerConfig } from './config.js';
 import { withBuilder } from './login.js';
 import { registryClient, registryError, remoteImage, type RemoteImage } from './registry.js';
 import { imageRefs, imageTags } from './tags.js';
-import type { HttpFetch } from '../../core/http.js';
 
 const sameConfigs = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,3 +1,4 @@
+import type { HttpFetch } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import type { StepContext } from '../../kind.js';
 import {
@@ -9,7 +10,6 @@ import {
 } from '../../oci/client.js';
 import type { DockerConfig } from './config.js';
 import { existingLogin } from './existing-login.js';
-import type { HttpFetch } from '../../core/http.js';
 
 export interface RemoteImage {
   /** Manifest digest of the tag (the image's, or the manifest list's). */

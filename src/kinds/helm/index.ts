@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { releaseEpoch } from '../../core/epoch.js';
+import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
@@ -7,10 +8,9 @@ import { pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
-import type { HttpFetch } from '../../core/http.js';
 
 export interface HelmKindDeps {
-  /** The registry API's fetch (tests may inject one; default: the global fetch). */
+  /** The registry API's HTTP client (tests may inject one; default: httpRequest from core/http.ts). */
   fetch?: HttpFetch;
 }
 

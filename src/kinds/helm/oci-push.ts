@@ -1,3 +1,4 @@
+import type { HttpFetch } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
@@ -7,7 +8,6 @@ import { parseImageName } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
-import type { HttpFetch } from '../../core/http.js';
 
 /** A chart's place in the registry: `<host>/<namespace>/<chart name>`. */
 export interface ChartRepository {

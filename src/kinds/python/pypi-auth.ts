@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { type HttpFetch, httpRequest, type HttpResponse } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import type { StepContext } from '../../kind.js';
 import type { PypiCredentials } from './config.js';
-import { type HttpFetch, httpRequest, type HttpResponse } from '../../core/http.js';
 
 /**
  * Does the index accept these credentials? Asked in verifyConditions, before anything is built or
