@@ -3,9 +3,10 @@
  * on the semantic-release process, samples with a frame in the stack's dist/) against the time of
  * the child processes it runs (tool shims), plus the cost of importing the plugin.
  *
- *   npx vite-node bench/overhead.bench.ts -- [--size=smoke|real] [--runs=N] [--dist=head|worktree]
+ *   npx vite-node bench/overhead.bench.ts -- [--size=smoke|real] [--runs=N] [--dist=head|worktree] [--keep=DIR]
  */
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const dist = stackDist();
   const runs = size === 'smoke' ? 1 : runsArg(3);
+  // --keep=DIR keeps each run's CPU profile (open it in Chrome's DevTools, Performance tab).
+  const keepDir = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
   const services = await startServices();
   const results: One[] = [];
   try {
@@ -85,6 +88,10 @@ async function main(): Promise<void> {
         });
         assertOk(run, 'stack release');
         if (!run.cpuProfile) throw new Error('node wrote no CPU profile');
+        if (keepDir) {
+          mkdirSync(keepDir, { recursive: true });
+          copyFileSync(run.cpuProfile, join(keepDir, `release-${i + 1}.cpuprofile`));
+        }
         const steps = run.steps.filter((s) => s.plugin === 'semantic-release-stack');
         const tools = topLevel(run.tools).filter((t) =>
           steps.some((s) => t.start >= s.start && t.start <= s.end),
@@ -184,6 +191,13 @@ async function main(): Promise<void> {
         const inc = mid.profile.topInclusive[i];
         return [`\`${f.fn}\``, ms(f.ms), inc ? `\`${inc.fn}\`` : '', inc ? ms(inc.ms) : ''];
       }),
+    ),
+    '',
+    "Source modules of the bundle by inclusive CPU inside the stack's steps (median run; a sample counts once for every module on its stack, so the rows overlap):",
+    '',
+    table(
+      ['module', 'CPU'],
+      mid.profile.topModules.slice(0, 16).map((m) => [`\`${m.fn}\``, ms(m.ms)]),
     ),
   ].join('\n');
   saveResult({

@@ -52,8 +52,43 @@ export interface ProfileSummary {
   topSelf: Array<{ fn: string; ms: number }>;
   /** Inclusive time by dist/ function (each sample counted once per function). */
   topInclusive: Array<{ fn: string; ms: number }>;
+  /**
+   * Inclusive time inside the stack's steps by source module of the bundle (`src/…`, or a bundled
+   * library's `node_modules/<name>`), each sample counted once per module.
+   */
+  topModules: Array<{ fn: string; ms: number }>;
   /** Sanity check of the clock alignment: share of the stack's step time inside the profile window. */
   stepsInsideProfile: number;
+}
+
+/**
+ * The source module a line of a bundle in dist/ belongs to. esbuild writes a `// src/core/plugin.ts`
+ * (or `// node_modules/yaml/dist/…`) comment before each module's code in an unminified bundle;
+ * the nearest one above the line names it. Bundled libraries are named by package.
+ */
+function moduleLocator(): (url: string, line: number) => string {
+  const markers = new Map<string, Array<{ line: number; name: string }>>();
+  return (url, line) => {
+    let list = markers.get(url);
+    if (!list) {
+      list = [];
+      const lines = readFileSync(new URL(url), 'utf8').split('\n');
+      lines.forEach((text, i) => {
+        const m = /^\/\/ (?:\S*\/)?((?:src|node_modules)\/\S+)$/.exec(text);
+        if (!m) return;
+        const path = m[1]!;
+        const lib = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+        list!.push({ line: i, name: lib ? `node_modules/${lib[1]}` : path });
+      });
+      markers.set(url, list);
+    }
+    let name = url.slice(url.lastIndexOf('/') + 1);
+    for (const marker of list) {
+      if (marker.line > line) break;
+      name = marker.name;
+    }
+    return name;
+  };
 }
 
 function packageOf(url: string, distUrl: string): string {
@@ -93,6 +128,8 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
   const byLeaf = new Map<string, number>();
   const selfFn = new Map<string, number>();
   const inclFn = new Map<string, number>();
+  const inclModule = new Map<string, number>();
+  const moduleOf = moduleLocator();
 
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -109,6 +146,7 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
     const step = stepAt(t);
     if (step) busyInSteps += dt;
     const seen = new Set<string>();
+    const seenModules = new Set<string>();
     let hasDist = false;
     for (
       let n: ProfileNode | undefined = leaf;
@@ -121,6 +159,11 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
         if (!seen.has(fn)) {
           seen.add(fn);
           inclFn.set(fn, (inclFn.get(fn) ?? 0) + dt);
+        }
+        const module = moduleOf(n.callFrame.url, n.callFrame.lineNumber);
+        if (step && !seenModules.has(module)) {
+          seenModules.add(module);
+          inclModule.set(module, (inclModule.get(module) ?? 0) + dt);
         }
       }
     }
@@ -160,6 +203,7 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
     stackByLeafPackage: [...byLeaf.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms })),
     topSelf: top(selfFn, 12),
     topInclusive: top(inclFn, 12),
+    topModules: top(inclModule, 20),
     stepsInsideProfile: stepTotal > 0 ? stepInside / stepTotal : 1,
   };
 }
