@@ -2,10 +2,23 @@ import { isAlias, isScalar, parse, Scalar, type Document } from 'yaml';
 import { invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
 import { parseYamlDocument } from './yaml-parse.js';
 
+/**
+ * Whether a plain scalar would be read back as this string; the answer depends on the value alone,
+ * and a release renders the same few versions in every step (placeholder, plan, prepare, next dev
+ * version), each by two YAML parses. Kept per process, bounded.
+ */
+const plainVerdicts = new Map<string, boolean>();
+
 /** Plain only when both YAML 1.2 and 1.1 readers (Helm's) would read the text back as this string. */
 function safeAsPlain(value: string): boolean {
   if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(value)) return false;
-  return (['1.1', '1.2'] as const).every((version) => parse(value, { version }) === value);
+  let safe = plainVerdicts.get(value);
+  if (safe === undefined) {
+    safe = (['1.1', '1.2'] as const).every((version) => parse(value, { version }) === value);
+    if (plainVerdicts.size >= 256) plainVerdicts.clear();
+    plainVerdicts.set(value, safe);
+  }
+  return safe;
 }
 
 function render(value: string, style: Scalar['type']): string {

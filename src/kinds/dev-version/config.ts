@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../../core/options.js';
 import type { ConfigResult } from '../../kind.js';
 

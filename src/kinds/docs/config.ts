@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 
