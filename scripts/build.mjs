@@ -16,7 +16,9 @@
  * the plugin and the hundreds of zod's, yaml's and toml-eslint-parser's. Measured with Node 20
  * (bench/notes/dry-run.md): importing the plugin took ~150 ms one module per file and ~100 ms as
  * bundles; a stack-only dry run went from 1.27× to 1.20× of a bare one. Code that only some steps
- * need (the chart index, the TOML and YAML parsers) stays in chunks loaded on first use.
+ * need (the chart index, the TOML and YAML parsers) stays in chunks loaded on first use. zod is
+ * imported as a namespace in src/ (eslint.config.js enforces it), so only the zod code the plugin
+ * uses is bundled: ~55 ms to import instead of ~115 ms with all of zod's locales.
  *
  *   node scripts/build.mjs [projectDir]     (default: the repository this script is in)
  */
