@@ -35,7 +35,7 @@ export async function publishImage(
   const repository = config.image.repository;
   const pushedRefs: string[] = [];
   // Ask the registry (read-only, retried) before logging in: a registry that is down stops the run
-  // here as EDOCKERREGISTRY with nothing pushed, instead of as a failed `docker login`.
+  // here as EDOCKERREGISTRY with nothing pushed, instead of as a failed login or push.
   const client = await registryClient(config, ctx, fetchImpl);
   const existing = await remoteImage(client, repository, tags.version).catch((error: unknown) => {
     throw registryError(error, config);

@@ -228,6 +228,38 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       await rm(config, { recursive: true, force: true });
     }
   });
+
+  it("keeps the login in the step's own folder when a credential helper is installed", async () => {
+    // docker picks the platform's helper (here `pass`) for a config that holds no login yet, and
+    // `docker login` would then store the password in the user's keychain, beyond the step.
+    const bin = await mkdtemp(path.join(home, 'helper-bin-'));
+    const calls = path.join(bin, 'calls.log');
+    await writeFile(
+      path.join(bin, 'docker-credential-pass'),
+      `#!/bin/sh\necho "$1 $(cat)" >> '${calls}'\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    await writeFile(path.join(bin, 'pass'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const manifest = await builtWheel(repo.dir, '1.4.2', gitHead);
+    const r = release(
+      repo,
+      gitHead,
+      {
+        version: '1.4.2',
+        branch: main,
+        releasedVersions: ['1.4.1'],
+        env: env({ PATH: `${bin}:${process.env.PATH ?? ''}` }),
+      },
+      { image: `${registry.host}/acme/helper-app` },
+    );
+    await dockerKind.prepare!(r.config, r.ctx, manifest);
+    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    expect((await getManifest(registry, 'acme/helper-app', '1.4.2', { auth: registry.auth })).digest).toBe(
+      pushed?.digest,
+    );
+    expect(existsSync(calls) ? await readFile(calls, 'utf8') : '').toBe('');
+    await expectNothingLeftBehind();
+  });
 });
 
 describe('docker kind verifyConditions (read-only, as in a dry run)', () => {

@@ -55,7 +55,10 @@ export interface Builder {
   secretsProblem(): Promise<string | undefined>;
   build(request: BuildRequest): Promise<void>;
   tag(source: string, target: string, multiPlatform: boolean): Promise<void>;
-  /** Logs in with the password on stdin, into the login that `authEnv` points at. */
+  /**
+   * Makes the credentials the login that `authEnv` points at: podman and buildah log in with the
+   * password on stdin; docker's is written into the run's own config.json (see the docker builder).
+   */
   login(registry: string, credentials: Credentials): Promise<void>;
   /** The env var that points the builder at a login directory/file of the run's own. */
   authEnvFor(dir: string): Record<string, string>;

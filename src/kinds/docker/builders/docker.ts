@@ -1,4 +1,4 @@
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exec } from '../../../exec.js';
 import { archiveConfigDigests, openOciArchive, pushOciArchive } from '../../../oci/layout.js';
@@ -73,9 +73,21 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
     },
 
     async login(registry, credentials) {
-      await run(['login', '--username', credentials.username, '--password-stdin', '--', registry], {
-        input: credentials.password,
-        quiet: true,
+      // Not `docker login`: in a config that holds no login yet, docker looks for the platform's
+      // credential helper (docker-credential-pass or -secretservice on Linux, -osxkeychain on macOS)
+      // and, when one is installed, stores the password there, in the user's keychain, where
+      // removing this run's folder does not reach it. The login is written as docker's own file
+      // store writes it; a config that holds a login is never given a helper, so every later call
+      // reads it from here. For a pushed image, verifyConditions has already asked the registry
+      // whether it accepts the credentials (EDOCKERAUTH); this also spares a process and a round
+      // trip in each step.
+      const dir = ctx.authEnv.DOCKER_CONFIG;
+      if (!dir) throw new Error('the docker login needs the run’s own DOCKER_CONFIG (authEnvFor)');
+      const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+      const config = { auths: { [dockerConfigKey(registry)]: { auth } } };
+      await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, {
+        mode: 0o600,
+        flag: 'wx',
       });
     },
 
@@ -139,3 +151,10 @@ async function labelledDockerfile(request: BuildRequest) {
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() || 'no output';
+
+/** The key docker stores a registry's login under: Docker Hub's is its legacy index URL. */
+export function dockerConfigKey(registry: string): string {
+  return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(registry)
+    ? 'https://index.docker.io/v1/'
+    : registry;
+}
