@@ -2,6 +2,7 @@ import { lstat, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exec } from '../../../exec.js';
 import { archiveConfigDigests, openOciArchive, pushOciArchive } from '../../../oci/layout.js';
+import { DOCKER_HUB } from '../../../oci/reference.js';
 import type { Builder, BuilderContext, BuildRequest } from './builder.js';
 import { appendLabels, dockerignoreExcludesItself } from './dockerfile-labels.js';
 import { buildFlags, withPrefix } from './flags.js';
@@ -152,9 +153,10 @@ async function labelledDockerfile(request: BuildRequest) {
 
 const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() || 'no output';
 
-/** The key docker stores a registry's login under: Docker Hub's is its legacy index URL. */
+/**
+ * The key docker stores a registry's login under: Docker Hub's (`docker.io`, which image names with
+ * `index.docker.io` are normalized to) is its legacy index URL, any other registry's its host.
+ */
 export function dockerConfigKey(registry: string): string {
-  return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(registry)
-    ? 'https://index.docker.io/v1/'
-    : registry;
+  return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
 }
