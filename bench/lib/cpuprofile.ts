@@ -46,6 +46,12 @@ export interface ProfileSummary {
   stackOutsideStepsMs: number;
   /** All busy CPU of the process while a stack step ran (stack code, execa, streams, GC, logging). */
   busyInStackStepsMs: number;
+  /**
+   * Of the stack's CPU inside its steps, the part spent in Node's `ChildProcess.spawn`: the kernel
+   * forking the whole semantic-release process (page tables in proportion to its memory) for each
+   * child. It is paid per child, whatever the plugin's own code does.
+   */
+  spawnInStepsMs: number;
   /** Where stack-inclusive time ends up: innermost frame's package (`dist`, `node:…`, npm package). */
   stackByLeafPackage: Array<{ name: string; ms: number }>;
   /** Self time by function inside dist/. */
@@ -124,6 +130,7 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
   let self = 0;
   let outside = 0;
   let busyInSteps = 0;
+  let spawnInSteps = 0;
   const byStep: Record<string, number> = {};
   const byLeaf = new Map<string, number>();
   const selfFn = new Map<string, number>();
@@ -148,11 +155,17 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
     const seen = new Set<string>();
     const seenModules = new Set<string>();
     let hasDist = false;
+    let inSpawn = false;
     for (
       let n: ProfileNode | undefined = leaf;
       n;
       n = n.parent === undefined ? undefined : byId.get(n.parent)
     ) {
+      if (
+        n.callFrame.functionName === 'ChildProcess.spawn' &&
+        n.callFrame.url === 'node:internal/child_process'
+      )
+        inSpawn = true;
       if (inDist(n)) {
         hasDist = true;
         const fn = label(n);
@@ -169,8 +182,10 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
     }
     if (!hasDist) continue;
     inclusive += dt;
-    if (step) byStep[step.step] = (byStep[step.step] ?? 0) + dt;
-    else outside += dt;
+    if (step) {
+      byStep[step.step] = (byStep[step.step] ?? 0) + dt;
+      if (inSpawn) spawnInSteps += dt;
+    } else outside += dt;
     const pkg = packageOf(leaf.callFrame.url, distUrl);
     byLeaf.set(pkg, (byLeaf.get(pkg) ?? 0) + dt);
     if (inDist(leaf)) {
@@ -200,6 +215,7 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
     stackByStep: byStep,
     stackOutsideStepsMs: outside,
     busyInStackStepsMs: busyInSteps,
+    spawnInStepsMs: spawnInSteps,
     stackByLeafPackage: [...byLeaf.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms })),
     topSelf: top(selfFn, 12),
     topInclusive: top(inclFn, 12),
