@@ -4,10 +4,15 @@
  * (examples/python-service), same local dockerd, docker-registry and GitHub stand-in.
  *
  *   npx vite-node bench/release.bench.ts -- [--size=smoke|real] [--runs=N] [--dist=head|worktree] [--docs=20mb]
+ *                                           [--builder=legacy|buildkit]
  *
  * `--docs=20mb` (or 200mb) replaces the example's three-page docs/ with a generated tree (tree.ts),
  * where building the docs archive concurrently with the wheel can matter; its results are saved
  * apart (bench/results/release-docs-20mb.json).
+ *
+ * `--builder=buildkit` builds the images of both sides with BuildKit (Debian's docker 20.10 CLI with
+ * DOCKER_BUILDKIT=1, same daemon), as GitHub's runners do, instead of the legacy builder that the
+ * docker CLI on PATH falls back to without buildx; results saved apart (release-buildkit.json).
  *
  * Rounds of three variants in rotating order: baseline A, the stack, and the stack with GitHub
  * attaching only baseline A's two archives (the preset attaches five assets, and each upload is a
@@ -58,6 +63,17 @@ const docsArg = process.argv.find((a) => a.startsWith('--docs='))?.slice('--docs
 if (docsArg && !DOCS_TREES[docsArg])
   throw new Error(`--docs=${docsArg}: use ${Object.keys(DOCS_TREES).join(' or ')}`);
 const docsTree = docsArg ? ensureTree(DOCS_TREES[docsArg]!) : undefined;
+const builderArg =
+  process.argv.find((a) => a.startsWith('--builder='))?.slice('--builder='.length) ?? 'legacy';
+if (builderArg !== 'legacy' && builderArg !== 'buildkit')
+  throw new Error(`--builder=${builderArg}: use legacy or buildkit`);
+const buildkit = builderArg === 'buildkit';
+/** What this run's results are saved as, and the command that repeats it. */
+const resultName = ['release', docsArg && `docs-${docsArg}`, buildkit && 'buildkit']
+  .filter(Boolean)
+  .join('-');
+const headlineSuffix = `${docsArg ? `, ${docsArg} docs` : ''}${buildkit ? ', BuildKit' : ''}`;
+const extraArgs = `${docsArg ? ` --docs=${docsArg}` : ''}${buildkit ? ' --builder=buildkit' : ''}`;
 
 async function release(services: Services, variant: V, trace: boolean): Promise<SrRun> {
   const setup = await prepareRun(services, undefined, docsTree);
@@ -65,6 +81,7 @@ async function release(services: Services, variant: V, trace: boolean): Promise<
     const run = await runRelease(setup, {
       variant,
       services,
+      buildkit,
       ...(trace ? { trace: { dir: `${setup.repo.root}/trace` } } : {}),
     });
     assertOk(run, `${variant} release`);
@@ -157,7 +174,9 @@ async function main(): Promise<void> {
       docsArg
         ? ` with its docs/ replaced by the generated ${docsArg} tree (${DOCS_TREES[docsArg]!.files} files)`
         : ''
-    }; dockerd (legacy builder, vfs), a docker-registry with htpasswd auth and the GitHub API stand-in, all on loopback.`,
+    }; dockerd (${
+      buildkit ? "BuildKit, through Debian's docker 20.10 CLI with DOCKER_BUILDKIT=1" : 'legacy builder'
+    }, vfs), a docker-registry with htpasswd auth and the GitHub API stand-in, all on loopback.`,
     '',
     table(
       ['variant', 'runs', 'median wall', 'min–max', '/ baseline A'],
@@ -185,16 +204,16 @@ async function main(): Promise<void> {
     breakdownMarkdown(s, 'semantic-release-stack'),
   ].join('\n');
   saveResult({
-    name: docsArg ? `release-docs-${docsArg}` : 'release',
-    title: `Full release against baseline A${docsArg ? `, ${docsArg} docs tree` : ''}`,
-    command: `npx vite-node bench/release.bench.ts -- --size=${size}${docsArg ? ` --docs=${docsArg}` : ''}`,
+    name: resultName,
+    title: `Full release against baseline A${docsArg ? `, ${docsArg} docs tree` : ''}${buildkit ? ', BuildKit' : ''}`,
+    command: `npx vite-node bench/release.bench.ts -- --size=${size}${extraArgs}`,
     size,
     machine,
     loadEnd: loadavg(),
     durationS: (Date.now() - t0) / 1000,
     headlines: [
       {
-        metric: `full release, stack / exec baseline (median wall)${docsArg ? `, ${docsArg} docs` : ''}`,
+        metric: `full release, stack / exec baseline (median wall)${headlineSuffix}`,
         value: ratio(r),
         goal: '≤ 0.80×',
         met: r <= 0.8,
@@ -202,7 +221,7 @@ async function main(): Promise<void> {
       ...(pairs > 0
         ? [
             {
-              metric: `full release, stack with baseline A's 2 GitHub assets / exec baseline${docsArg ? `, ${docsArg} docs` : ''}`,
+              metric: `full release, stack with baseline A's 2 GitHub assets / exec baseline${headlineSuffix}`,
               value: ratio(rAssets),
               goal: '≤ 0.80×',
               met: rAssets <= 0.8,

@@ -224,6 +224,7 @@ const ORDER = [
   'release',
   'release-docs-20mb',
   'release-docs-200mb',
+  'release-buildkit',
   'dry-run',
   'overhead',
   'docs-archive',

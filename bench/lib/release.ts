@@ -3,7 +3,7 @@
  * release, dry-run, overhead and growth benchmarks: the fixture, the local services, the three
  * configurations compared (the stack, the exec baseline, bare semantic-release) and the runner.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -271,6 +271,8 @@ export interface RunOptions {
   trace?: Trace;
   /** Plugins instead of pluginsOf(variant). */
   plugins?: PluginEntry[];
+  /** Build images with BuildKit (DEBIAN_DOCKER_CLI and DOCKER_BUILDKIT=1) instead of the legacy builder. */
+  buildkit?: boolean;
   timeoutMs?: number;
 }
 
@@ -280,13 +282,35 @@ async function excludeConfig(dir: string): Promise<void> {
   if (!current.includes('/.releaserc.json')) await appendFile(exclude, '\n/.releaserc.json\n');
 }
 
+/**
+ * Debian's docker.io CLI (20.10). Unlike docker CLI 23 and later, it builds with BuildKit on
+ * `DOCKER_BUILDKIT=1` without the buildx plugin, which Debian 12 does not package; GitHub's runners
+ * build with BuildKit too. The daemon is the same either way.
+ */
+export const DEBIAN_DOCKER_CLI = '/usr/bin/docker';
+
+function buildkitDockerCli(): string {
+  const version = spawnSync(DEBIAN_DOCKER_CLI, ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0 || !/Docker version 20\.10\./.test(version.stdout))
+    throw new Error(
+      `--builder=buildkit needs Debian's docker 20.10 CLI at ${DEBIAN_DOCKER_CLI} (apt-get install docker.io); found: ${
+        version.stdout?.trim() || version.error?.message || 'nothing'
+      }`,
+    );
+  return DEBIAN_DOCKER_CLI;
+}
+
 /** Runs the semantic-release CLI once; wall time is spawn → exit of the CLI's process. */
 export async function runRelease(setup: ReleaseSetup, options: RunOptions): Promise<SrRun> {
   const { repo } = setup;
   const traceDir = options.trace?.dir;
   const work = traceDir ?? mkdtempSync(join(repo.root, 'run-'));
   mkdirSync(work, { recursive: true });
-  const bin = makeBinDir(join(work, 'bin'), Boolean(traceDir));
+  const bin = makeBinDir(
+    join(work, 'bin'),
+    Boolean(traceDir),
+    options.buildkit ? { docker: buildkitDockerCli() } : {},
+  );
   let plugins = options.plugins ?? pluginsOf(options.variant, setup.image);
   if (traceDir) plugins = await wrapPlugins(join(work, 'wrappers'), plugins);
   const config = { branches: ['main'], repositoryUrl: setup.repositoryUrl, plugins };
@@ -310,6 +334,7 @@ export async function runRelease(setup: ReleaseSetup, options: RunOptions): Prom
         }
       : {}),
     ...(traceDir ? { BENCH_STEP_LOG: stepLog, BENCH_TOOL_LOG: toolLog } : {}),
+    ...(options.buildkit ? { DOCKER_BUILDKIT: '1' } : {}),
   });
   const profDir = join(work, 'cpuprof');
   const nodeArgs = options.trace?.cpuProfile

@@ -44,10 +44,15 @@ export function realTool(name: string, path = process.env.PATH ?? ''): string {
  * appending `name<TAB>start<TAB>end<TAB>depth<TAB>exit<TAB>first args` to $BENCH_TOOL_LOG
  * (EPOCHREALTIME, seconds). Nested calls (tar running gzip) have depth > 0 and are not double counted.
  */
-export function makeBinDir(dir: string, traced: boolean): string {
+export function makeBinDir(
+  dir: string,
+  traced: boolean,
+  /** Binaries to use instead of the first one on PATH (e.g. another docker CLI). */
+  overrides: Partial<Record<string, string>> = {},
+): string {
   mkdirSync(dir, { recursive: true });
   for (const name of TOOLS) {
-    const real = realTool(name);
+    const real = overrides[name] ?? realTool(name);
     const target = join(dir, name);
     if (!traced) {
       symlinkSync(real, target);
