@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerKind } from '../../../src/kinds/docker/index.js';
 import { docker, dockerLogin, ensureDocker } from '../../helpers/docker.js';
@@ -227,6 +228,45 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
     } finally {
       await rm(config, { recursive: true, force: true });
     }
+  });
+
+  it('builds with BuildKit when the job sets DOCKER_BUILDKIT=1 for a docker 20.10 CLI, labels included', async () => {
+    // Debian 12's docker.io: its 20.10 CLI builds with BuildKit without buildx (the README tells users
+    // to set the variable); newer CLIs need the buildx plugin for that, which this machine lacks.
+    const cli = '/usr/bin/docker';
+    const version = (await execa(cli, ['--version'], { reject: false }).catch(() => undefined))?.stdout ?? '';
+    expect(version, `${cli} must be Debian's docker 20.10 CLI: apt-get install docker.io`).toMatch(
+      /Docker version 20\.10\./,
+    );
+    const bin = await mkdtemp(path.join(home, 'buildkit-bin-'));
+    await symlink(cli, path.join(bin, 'docker'));
+    const manifest = await builtWheel(repo.dir, '1.4.3', gitHead);
+    const r = release(
+      repo,
+      gitHead,
+      {
+        version: '1.4.3',
+        branch: main,
+        releasedVersions: ['1.4.2'],
+        env: env({ PATH: `${bin}:${process.env.PATH ?? ''}`, DOCKER_BUILDKIT: '1' }),
+      },
+      { image: `${registry.host}/acme/buildkit-app` },
+    );
+    await dockerKind.prepare!(r.config, r.ctx, manifest);
+    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const remote = await imageFiles(registry, 'acme/buildkit-app', '1.4.3');
+    expect(pushed?.digest).toBe(remote.digest);
+    const config = remote.config as {
+      config: { Labels: Record<string, string> };
+      history: Array<{ comment?: string }>;
+    };
+    expect(config.history.map((h) => h.comment)).toContain('buildkit.dockerfile.v0');
+    expect(config.config.Labels).toMatchObject({
+      'org.opencontainers.image.version': '1.4.3',
+      'org.opencontainers.image.revision': gitHead,
+    });
+    expect([...remote.files.keys()]).toContain('whls/app-1.4.3-py3-none-any.whl');
+    await expectNothingLeftBehind();
   });
 
   it("keeps the login in the step's own folder when a credential helper is installed", async () => {
