@@ -238,11 +238,11 @@ Written by the scripts in \`bench/\` (see \`bench/README.md\` for the commands);
 when its benchmark runs again at a real size (\`--size=smoke\` never writes here). Every ratio compares
 against a baseline run **in the same invocation**, alternating with it, and the tables give medians.
 
-**The machine is small, shared and noisy.** 2 cores and 24 GiB, no swap; other sessions were running
-their test suites (dockerd, registries, vitest workers) on the same cores while these numbers were
-taken, so single runs vary by tens of percent. Medians of alternating runs cancel slow drift but
-not bursts; read ratios near a goal as "about", and re-run before concluding. Each section gives
-its own machine line (date, load average at start and end, tool versions).
+**The machine is small, shared and noisy.** 2 cores and 24 GiB, no swap, and at times other
+sessions' test suites (dockerd, registries, vitest workers) on the same cores, so single runs vary
+by tens of percent. Medians of alternating runs cancel slow drift but not bursts; read ratios near
+a goal as "about", and re-run before concluding. Each section gives its own machine line (date,
+load average at start and end, tool versions): compare the load there before comparing sections.
 `;
 
 /** Saves `bench/results/<name>.json` and regenerates RESULTS.md; in smoke size, only prints. */
