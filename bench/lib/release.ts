@@ -287,7 +287,7 @@ async function excludeConfig(dir: string): Promise<void> {
  * `DOCKER_BUILDKIT=1` without the buildx plugin, which Debian 12 does not package; GitHub's runners
  * build with BuildKit too. The daemon is the same either way.
  */
-export const DEBIAN_DOCKER_CLI = '/usr/bin/docker';
+const DEBIAN_DOCKER_CLI = '/usr/bin/docker';
 
 function buildkitDockerCli(): string {
   const version = spawnSync(DEBIAN_DOCKER_CLI, ['--version'], { encoding: 'utf8' });
