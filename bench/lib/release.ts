@@ -3,7 +3,7 @@
  * release, dry-run, overhead and growth benchmarks: the fixture, the local services, the three
  * configurations compared (the stack, the exec baseline, bare semantic-release) and the runner.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -18,7 +18,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { commitAndPush, createRepo, type FileContent, type TestRepo } from '../../test/helpers/git.js';
-import { ensureDocker } from '../../test/helpers/docker.js';
+import { ensureDocker, requireBuildkitDockerCli } from '../../test/helpers/docker.js';
 import { GitHubStandin, githubEnv, linkRepo } from '../../test/helpers/github-standin.js';
 import { startRegistry, type Registry } from '../../test/helpers/registry.js';
 import { SEMANTIC_RELEASE_BIN, semanticReleaseEnv } from '../../test/helpers/semantic-release.js';
@@ -271,7 +271,7 @@ export interface RunOptions {
   trace?: Trace;
   /** Plugins instead of pluginsOf(variant). */
   plugins?: PluginEntry[];
-  /** Build images with BuildKit (DEBIAN_DOCKER_CLI and DOCKER_BUILDKIT=1) instead of the legacy builder. */
+  /** Build images with BuildKit (Debian's docker 20.10 CLI and DOCKER_BUILDKIT=1) instead of the legacy builder. */
   buildkit?: boolean;
   timeoutMs?: number;
 }
@@ -280,24 +280,6 @@ async function excludeConfig(dir: string): Promise<void> {
   const exclude = join(dir, '.git', 'info', 'exclude');
   const current = await readFile(exclude, 'utf8').catch(() => '');
   if (!current.includes('/.releaserc.json')) await appendFile(exclude, '\n/.releaserc.json\n');
-}
-
-/**
- * Debian's docker.io CLI (20.10). Unlike docker CLI 23 and later, it builds with BuildKit on
- * `DOCKER_BUILDKIT=1` without the buildx plugin, which Debian 12 does not package; GitHub's runners
- * build with BuildKit too. The daemon is the same either way.
- */
-const DEBIAN_DOCKER_CLI = '/usr/bin/docker';
-
-function buildkitDockerCli(): string {
-  const version = spawnSync(DEBIAN_DOCKER_CLI, ['--version'], { encoding: 'utf8' });
-  if (version.status !== 0 || !/Docker version 20\.10\./.test(version.stdout))
-    throw new Error(
-      `--builder=buildkit needs Debian's docker 20.10 CLI at ${DEBIAN_DOCKER_CLI} (apt-get install docker.io); found: ${
-        version.stdout?.trim() || version.error?.message || 'nothing'
-      }`,
-    );
-  return DEBIAN_DOCKER_CLI;
 }
 
 /** Runs the semantic-release CLI once; wall time is spawn → exit of the CLI's process. */
@@ -309,7 +291,7 @@ export async function runRelease(setup: ReleaseSetup, options: RunOptions): Prom
   const bin = makeBinDir(
     join(work, 'bin'),
     Boolean(traceDir),
-    options.buildkit ? { docker: buildkitDockerCli() } : {},
+    options.buildkit ? { docker: await requireBuildkitDockerCli() } : {},
   );
   let plugins = options.plugins ?? pluginsOf(options.variant, setup.image);
   if (traceDir) plugins = await wrapPlugins(join(work, 'wrappers'), plugins);

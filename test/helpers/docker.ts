@@ -205,6 +205,25 @@ export async function stopDocker(timeoutMs = 30_000): Promise<void> {
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * Debian's docker.io CLI (20.10). Unlike docker CLI 23 and later, it builds with BuildKit on
+ * `DOCKER_BUILDKIT=1` without the buildx plugin, which Debian 12 does not package (GitHub's runners
+ * have buildx). The tests and the benchmark's `--builder=buildkit` use it against the same daemon.
+ */
+const DEBIAN_DOCKER_CLI = '/usr/bin/docker';
+
+/** The path of Debian's docker 20.10 CLI; throws how to install it when it is not there. */
+export async function requireBuildkitDockerCli(): Promise<string> {
+  const version = await execa(DEBIAN_DOCKER_CLI, ['--version'], { reject: false }).catch(() => undefined);
+  if (version?.exitCode !== 0 || !/Docker version 20\.10\./.test(version.stdout))
+    throw new Error(
+      `Debian's docker 20.10 CLI is missing at ${DEBIAN_DOCKER_CLI} (found: ${
+        version?.stdout.trim() || 'nothing'
+      }): ${INSTALL_HINTS.docker}`,
+    );
+  return DEBIAN_DOCKER_CLI;
+}
+
 export interface DockerRunOptions {
   /** DOCKER_CONFIG directory (credentials); a fresh one per login keeps ~/.docker untouched. */
   config?: string;
