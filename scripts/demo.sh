@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+source scripts/node-env.sh
 npm run build --silent
 
 # The demo reuses the test harness (test/helpers) as is: compile it with the demo, next to

@@ -35,6 +35,10 @@ done
 /usr/bin/python3 -c 'import build, setuptools, wheel, packaging, twine' \
   || { echo "setup: /usr/bin/python3 lacks build/setuptools/wheel/packaging/twine (apt-get install python3-build python3-setuptools python3-wheel python3-packaging twine)" >&2; exit 1; }
 
+# Node ^22.22.2 || >=24.15 first on PATH (from the npm registry when the system's is older).
+source scripts/node-env.sh
+echo "setup: node $(node --version) at $(command -v node)"
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

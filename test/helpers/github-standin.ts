@@ -20,11 +20,8 @@
  *   `getSRIssues` and `PATCH …/issues/{n}` to close them; with addReleases: PATCH release body.
  * - fail: unless failComment/failTitle is false: `GET /repos/{o}/{r}`, GraphQL `getSRIssues`,
  *   then `POST …/issues/{n}/comments` or `POST /repos/{o}/{r}/issues`.
- *   NOTE: 11.0.6 lib/fail.js calls findSRIssues(octokit, logger, failTitle, labels, owner, repo)
- *   while it takes (octokit, logger, labels, owner, repo): `$owner` receives the labels array
- *   (or false). GitHub rejects that (`Variable $owner of type String! was provided invalid
- *   value`), and so does this stand-in: with a failComment enabled, the fail step itself fails.
- *   Use `failComment: false` (the product's configs do).
+ *   GraphQL variables are type-checked as GitHub does (`$owner` must be a String: 11.0.6 sent
+ *   the labels array there, which GitHub rejects; 12 sends the owner).
  * semantic-release-stack's devVersion check (verifyConditions, read-only): GraphQL
  *   `repository(owner:,name:){ ref(qualifiedName:){ refUpdateRule { viewerCanPush } } }` (classic
  *   branch protection, `branchProtection` per branch; none → `refUpdateRule: null`), REST

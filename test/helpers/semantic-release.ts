@@ -37,10 +37,16 @@ import { gitIsolationEnv, urlAliasEnv, type TestRepo } from './git.js';
 
 /** /work/main (the checkout this file lives in). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const SEMANTIC_RELEASE_BIN = join(
-  PROJECT_ROOT,
-  'node_modules/semantic-release/bin/semantic-release.js',
-);
+/**
+ * The CLI the tests run: this checkout's semantic-release (the development dependency), or another
+ * major's when SRS_TEST_SEMANTIC_RELEASE names its bin file (scripts/test.sh runs the end-to-end chain
+ * again under semantic-release 24 that way).
+ */
+export const SEMANTIC_RELEASE_BIN =
+  process.env.SRS_TEST_SEMANTIC_RELEASE ??
+  join(PROJECT_ROOT, 'node_modules/semantic-release/bin/semantic-release.js');
+/** The Node that runs it: the tests' own, or SRS_TEST_NODE (the newest Node, in scripts/test.sh). */
+export const SEMANTIC_RELEASE_NODE = process.env.SRS_TEST_NODE ?? process.execPath;
 
 /** Parent variables a child may see; everything else is dropped. */
 const PASS_THROUGH = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|TMP|TEMP)$/;
@@ -113,7 +119,7 @@ export async function runSemanticRelease(
     await writeFile(join(repo.dir, '.releaserc.json'), JSON.stringify(config, null, 2) + '\n');
   }
   const args = [SEMANTIC_RELEASE_BIN, ...(options.dryRun ? ['--dry-run'] : []), ...(options.args ?? [])];
-  const result = await execa(process.execPath, args, {
+  const result = await execa(SEMANTIC_RELEASE_NODE, args, {
     cwd: repo.dir,
     env: semanticReleaseEnv(repo, options.env),
     extendEnv: false,

@@ -8,19 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkChart } from './load-chart.js';
 import { goKeyLess, goYamlMarshal, packageChart } from './package-chart.js';
 
-/**
- * Helm's own test chart, from the steering repository's shared/ folder that sits beside this
- * checkout (in CI as in development); SRS_CONFORMANCE_DIR points elsewhere.
- */
-const CONFORMANCE =
-  process.env.SRS_CONFORMANCE_DIR ??
-  path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), 'shared/conformance');
-const FROBNITZ = path.join(CONFORMANCE, 'helm/frobnitz');
-if (!existsSync(FROBNITZ)) {
-  throw new Error(
-    `Helm's conformance chart is missing at ${FROBNITZ}: it comes from shared/conformance beside the checkout (or set SRS_CONFORMANCE_DIR)`,
-  );
-}
+/** Helm's own test chart, vendored with its licence (test/fixtures/helm-conformance/README.md). */
+const FROBNITZ = fileURLToPath(new URL('../../../test/fixtures/helm-conformance/frobnitz', import.meta.url));
+if (!existsSync(FROBNITZ)) throw new Error(`Helm's conformance chart is missing at ${FROBNITZ}`);
 const temps: string[] = [];
 afterEach(async () => {
   await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
@@ -32,7 +22,7 @@ async function temp(): Promise<string> {
   return d;
 }
 
-/** A writable copy of the shared fixture (the original is read-only and must stay untouched). */
+/** A writable copy of the fixture (the tests must not change the vendored original). */
 async function frobnitzCopy(): Promise<string> {
   const dir = path.join(await temp(), 'src-folder');
   execFileSync('cp', ['-R', '--no-preserve=mode', FROBNITZ, dir]);
