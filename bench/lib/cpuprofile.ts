@@ -59,8 +59,8 @@ export interface ProfileSummary {
   /** Inclusive time by dist/ function (each sample counted once per function). */
   topInclusive: Array<{ fn: string; ms: number }>;
   /**
-   * Inclusive time inside the stack's steps by source module of the bundle (`src/…`, or a bundled
-   * library's `node_modules/<name>`), each sample counted once per module.
+   * Inclusive time inside the stack's steps by source module (`src/…`, or, in a bundle of an older
+   * commit, a bundled library's `node_modules/<name>`), each sample counted once per module.
    */
   topModules: Array<{ fn: string; ms: number }>;
   /** Sanity check of the clock alignment: share of the stack's step time inside the profile window. */
@@ -68,11 +68,12 @@ export interface ProfileSummary {
 }
 
 /**
- * The source module a line of a bundle in dist/ belongs to. esbuild writes a `// src/core/plugin.ts`
- * (or `// node_modules/yaml/dist/…`) comment before each module's code in an unminified bundle;
- * the nearest one above the line names it. Bundled libraries are named by package.
+ * The source module a line in dist/ belongs to: tsc's one-module-per-file output names it by its
+ * path (`core/plugin.js` is `src/core/plugin.ts`). The esbuild bundles that older commits published
+ * are read too: esbuild writes a `// src/core/plugin.ts` (or `// node_modules/yaml/dist/…`) comment
+ * before each module's code, and the nearest one above the line names it.
  */
-function moduleLocator(): (url: string, line: number) => string {
+function moduleLocator(distUrl: string): (url: string, line: number) => string {
   const markers = new Map<string, Array<{ line: number; name: string }>>();
   return (url, line) => {
     let list = markers.get(url);
@@ -88,7 +89,7 @@ function moduleLocator(): (url: string, line: number) => string {
       });
       markers.set(url, list);
     }
-    let name = url.slice(url.lastIndexOf('/') + 1);
+    let name = `src/${url.slice(distUrl.length).replace(/\.js$/, '.ts')}`;
     for (const marker of list) {
       if (marker.line > line) break;
       name = marker.name;
@@ -136,7 +137,7 @@ export function summarizeProfile(file: string, distDir: string, steps: readonly 
   const selfFn = new Map<string, number>();
   const inclFn = new Map<string, number>();
   const inclModule = new Map<string, number>();
-  const moduleOf = moduleLocator();
+  const moduleOf = moduleLocator(distUrl);
 
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {

@@ -79,7 +79,7 @@ function compileDist(argv: readonly string[]): string {
   if (existsSync(ok)) return dist;
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
-  // The build script (tsc, then the bundles) where the commit has one.
+  // The commit's own build script where it has one (older commits' bundled their entry points).
   const hasBuildScript =
     spawnSync('git', ['-C', PROJECT_ROOT, 'cat-file', '-e', `${commit}:scripts/build.mjs`]).status === 0;
   const files = [

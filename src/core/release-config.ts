@@ -44,8 +44,7 @@ const PACKAGE_NAME = 'semantic-release-stack';
 
 /**
  * This package's root, to recognise its own entry points given as paths: the nearest folder up from
- * this module with our package.json. Searched, not counted, because the module's depth differs
- * between src/, tsc's dist/ and the bundled dist/.
+ * this module with our package.json (the same from src/ under the tests and from dist/).
  */
 const PACKAGE_ROOT = (() => {
   const start = path.dirname(fileURLToPath(import.meta.url));

@@ -70,7 +70,7 @@ describe('semantic-release-stack installed from its npm tarball', { timeout: 300
 
   it('releases the example with the preset it names, then writes the dev version', async () => {
     // The committed config: the example's own, pointed at the local services. Enough docs pages
-    // that the archive is written by its worker thread, which the build bundles on its own.
+    // that the archive is written by its worker thread, a module of its own in dist/.
     const files = await exampleFiles();
     for (let i = 0; i < GENERATED_PAGES; i++)
       files[`docs/reference/page-${String(i).padStart(3, '0')}.md`] = `# Page ${i}\n\n${'text '.repeat(i)}\n`;

@@ -11,10 +11,7 @@ let loadingYaml: Promise<YamlLib> | undefined;
  * is synchronous, so the async entry points that lead to it await this first.
  */
 export function loadYaml(): Promise<YamlLib> {
-  // yaml is CommonJS: Node gives its exports by name too, a bundle only as `default`.
-  loadingYaml ??= import('yaml').then(
-    (lib) => (yamlLib = (lib as unknown as { default?: YamlLib }).default ?? lib),
-  );
+  loadingYaml ??= import('yaml').then((lib) => (yamlLib = lib));
   return loadingYaml;
 }
 

@@ -26,9 +26,7 @@ async function readPyproject(root: string): Promise<Pyproject | undefined> {
   const text = await readText(path.join(root, 'pyproject.toml'));
   if (text === undefined) return undefined;
   // Loaded only for a project that has a pyproject.toml (the parser costs ~20 ms to load).
-  // A CommonJS package: Node gives its exports by name too, a bundle only as `default`.
-  const toml = await import('toml-eslint-parser');
-  const { getStaticTOMLValue, parseTOML } = (toml as unknown as { default?: typeof toml }).default ?? toml;
+  const { getStaticTOMLValue, parseTOML } = await import('toml-eslint-parser');
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;
   } catch (error) {
