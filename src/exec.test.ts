@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRunning, waitFor } from '../test/helpers/processes.js';
+import { startParent } from '../test/helpers/signals.js';
 import { isStackError } from './errors.js';
-import { exec, type ExecContext } from './exec.js';
+import { exec, MAX_OUTPUT_BYTES, type ExecContext } from './exec.js';
 import type { Logger } from './logger.js';
 import { createRedactor, MASK } from './redact.js';
 
@@ -106,5 +108,43 @@ describe('exec', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     const result = await node(context(), 'setTimeout(() => {}, 60000)', { timeoutMs: 300, reject: false });
     expect(result.exitCode).toBe(-1);
+  });
+
+  it('stops a runaway command past MAX_OUTPUT_BYTES, also one that ignores the broken pipe', async () => {
+    // Writes 1 MB pieces forever and shrugs off EPIPE once its output is no longer read.
+    const script =
+      'process.stdout.on("error", () => {}); const b = "y".repeat(2 ** 20) + "\\n"; const w = () => process.stdout.write(b, w); w()';
+    const started = Date.now();
+    const error = await failure(node(context(), script, { quiet: true }));
+    expect(isStackError(error) && error.code).toBe('ECOMMANDFAILED');
+    expect(error.message).toContain(`stopped: output over ${MAX_OUTPUT_BYTES} bytes`);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('names the signal that killed a command', async () => {
+    const error = await failure(node(context(), 'process.kill(process.pid, "SIGKILL")', { quiet: true }));
+    expect(error.message).toContain('exit code -1 (killed by SIGKILL)');
+  });
+});
+
+describe('exec when the process running it is killed', () => {
+  // The parent is a plain Node process running the built exec of `sleep 60` (test/fixtures/signals).
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'kills the child when the parent dies of %s, and the parent still dies of that signal',
+    async (signal) => {
+      const parent = await startParent();
+      process.kill(parent.pid, signal);
+      expect(await parent.exited, parent.output()).toEqual({ code: null, signal });
+      expect(await waitFor(() => !isRunning(parent.sleep), 5000)).toBe(true);
+    },
+  );
+
+  it("kills the child when the parent's own signal listener ends the process", async () => {
+    // signal-exit leaves a signal that has other listeners to them; their process.exit still
+    // runs execa's cleanup.
+    const parent = await startParent(['--listener']);
+    process.kill(parent.pid, 'SIGTERM');
+    expect(await parent.exited, parent.output()).toEqual({ code: 99, signal: null });
+    expect(await waitFor(() => !isRunning(parent.sleep), 5000)).toBe(true);
   });
 });

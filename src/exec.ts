@@ -1,4 +1,6 @@
-import { MAX_OUTPUT_BYTES, runChild, type ChildOutcome } from './exec-child.js';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { execa, type Result } from 'execa';
 import { stackError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Redactor } from './redact.js';
@@ -32,11 +34,15 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** Beyond this much output (both streams together) the child is stopped: a runaway command must not exhaust memory. */
+export const MAX_OUTPUT_BYTES = 100_000_000;
 const OUTPUT_TAIL = 8000;
 
 /**
- * The only way this package starts a child process: an argv array, never a shell. Output is
- * redacted, streamed to the context's logger in whole lines, and kept for the error if it fails.
+ * The only way this package starts a child process: execa with an argv array, never a shell. Output
+ * is redacted, streamed to the context's logger in whole lines, and kept for the error if it fails.
+ * execa's `cleanup` kills the child when this process exits or dies of SIGINT, SIGTERM or SIGHUP
+ * (a cancelled CI job), so no `docker push` runs on as an orphan.
  */
 export async function exec(
   ctx: ExecContext,
@@ -45,40 +51,94 @@ export async function exec(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   const { redactor, logger } = ctx;
-  const outcome = await runChild({
-    file,
-    args,
-    cwd: options.cwd ?? ctx.cwd,
-    env: { ...ctx.env, ...options.env },
-    input: options.input,
-    timeoutMs: options.timeoutMs,
-    // One log entry per piece of output: signale formats every entry, so per line it cost a
-    // build with a few hundred lines of output tens of milliseconds of CPU.
-    onLines: options.quiet ? undefined : (lines) => logger.log('%s', redactor.redact(lines.join('\n'))),
-  });
-  if (outcome.spawnError?.code === 'ENOENT') {
+  const command = () => redactor.redact([file, ...args].join(' '));
+  let child;
+  try {
+    child = execa(file, args, {
+      cwd: options.cwd ?? ctx.cwd,
+      env: { ...ctx.env, ...options.env },
+      extendEnv: false,
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+      all: true,
+      reject: false,
+      timeout: options.timeoutMs,
+      maxBuffer: MAX_OUTPUT_BYTES,
+      cleanup: true,
+    });
+  } catch (error) {
+    // Arguments execa refuses outright (a NUL byte in a value) fail like a child that never started.
+    throw stackError('ECOMMANDFAILED', {
+      command: command(),
+      output: redactor.redact((error as Error).message),
+    });
+  }
+  // One log entry per piece of output: signale formats every entry, so per line it cost a build
+  // with a few hundred lines of output tens of milliseconds of CPU.
+  const onLines = options.quiet
+    ? undefined
+    : (lines: string[]) => logger.log('%s', redactor.redact(lines.join('\n')));
+  const limit = watchOutput([child.stdout, child.stderr], onLines, () => child.kill());
+  const result = await child;
+  if (result.code === 'ENOENT') {
     throw stackError('ECOMMANDNOTFOUND', { command: file, install: options.install });
   }
   const out = {
-    exitCode: outcome.exitCode ?? -1,
-    stdout: redactor.redact(outcome.stdout),
-    stderr: redactor.redact(outcome.stderr),
+    // A child stopped for its output may have exited 0 all the same: its output is incomplete.
+    exitCode: result.exitCode === 0 && result.failed ? -1 : (result.exitCode ?? -1),
+    stdout: redactor.redact(String(result.stdout ?? '')),
+    stderr: redactor.redact(String(result.stderr ?? '')),
   };
-  if (out.exitCode !== 0 && options.reject !== false) {
-    const all = redactor.redact(outcome.all || (outcome.spawnError?.message ?? ''));
+  if ((result.failed || out.exitCode !== 0) && options.reject !== false) {
+    const all = redactor.redact(String(result.all || result.originalMessage || result.shortMessage || ''));
     throw stackError('ECOMMANDFAILED', {
-      command: redactor.redact([file, ...args].join(' ')),
-      exitCode: stopReason(outcome, options) ?? out.exitCode,
+      command: command(),
+      exitCode: stopReason(result, limit.exceeded, options) ?? out.exitCode,
       output: all.length > OUTPUT_TAIL ? `…${all.slice(-OUTPUT_TAIL)}` : all,
     });
   }
   return out;
 }
 
-function stopReason(outcome: ChildOutcome, options: ExecOptions): string | undefined {
-  if (outcome.stopped === 'timeout') return `timeout after ${options.timeoutMs} ms`;
-  if (outcome.stopped === 'output limit') return `-1 (stopped: output over ${MAX_OUTPUT_BYTES} bytes)`;
+function stopReason(result: Result, overLimit: boolean, options: ExecOptions): string | undefined {
+  if (result.timedOut) return `timeout after ${options.timeoutMs} ms`;
+  if (overLimit || result.isMaxBuffer) return `-1 (stopped: output over ${MAX_OUTPUT_BYTES} bytes)`;
+  if (result.signal) return `-1 (killed by ${result.signal})`;
   return undefined;
+}
+
+/**
+ * Hands the complete lines of each piece of output to `onLines` as it arrives (the decoder keeps
+ * multi-byte characters split across chunks whole), and stops the child once both streams together
+ * pass MAX_OUTPUT_BYTES: execa's maxBuffer only stops reading, and a command that ignores the
+ * broken pipe would run on.
+ */
+function watchOutput(
+  streams: ReadonlyArray<Readable | null>,
+  onLines: ((lines: string[]) => void) | undefined,
+  stop: () => void,
+): { exceeded: boolean } {
+  const state = { exceeded: false };
+  let size = 0;
+  for (const stream of streams) {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES && !state.exceeded) {
+        state.exceeded = true;
+        stop();
+      }
+      if (!onLines) return;
+      const lines = (pending + decoder.write(chunk)).split('\n');
+      pending = lines.pop() ?? '';
+      if (lines.length) onLines(lines);
+    });
+    stream?.once('end', () => {
+      const rest = pending + decoder.end();
+      if (rest && onLines) onLines([rest]);
+    });
+  }
+  return state;
 }
 
 /** Rejects a user value that a command could mistake for an option. */
