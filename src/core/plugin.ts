@@ -1,5 +1,6 @@
 import { stackError, throwAll } from '../errors.js';
 import { applyEdits, checkEdits } from '../files/index.js';
+import { restoreOnExit } from '../files/restore-on-exit.js';
 import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
 import {
@@ -117,7 +118,17 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await openManifest(ctx.artifactsDir, ctx.release);
       const fields = fieldsOf(active, ctx);
-      const changes = await applyEdits(ctx.root, toEdits(fields, releaseValues(ctx.release.versions)));
+      const edits = toEdits(fields, releaseValues(ctx.release.versions));
+      // A job cancelled before prepare is done (SIGTERM/SIGINT/SIGHUP) gets its version files back too.
+      const stopGuard = await restoreOnExit(
+        ctx.root,
+        edits.map((e) => e.path),
+        ctx.logger,
+      );
+      const changes = await applyEdits(ctx.root, edits).catch((error: unknown) => {
+        stopGuard();
+        throw error;
+      });
       for (const c of changes) ctx.logger.log('Set %s %s: %s → %s', c.path, c.key, c.oldValue, c.newValue);
       mergeFields(manifest, fields);
       try {
@@ -130,7 +141,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         );
         throw ctx.redactor.redactError(error);
       } finally {
-        await saveManifest(ctx.artifactsDir, manifest);
+        await saveManifest(ctx.artifactsDir, manifest).finally(stopGuard);
       }
     },
 

@@ -1,4 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { chmod, chown, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -53,10 +64,7 @@ export async function removeStaleTemps(abs: string): Promise<string[]> {
 export async function writeFileAtomic(abs: string, data: string | Uint8Array): Promise<void> {
   const previous = await stat(abs).catch(() => undefined);
   await removeStaleTemps(abs);
-  const temp = path.join(
-    path.dirname(abs),
-    `.${path.basename(abs)}.srs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temp = tempPath(abs);
   try {
     // A new file gets the usual umask-filtered mode; an existing one's mode is copied below.
     const handle = await open(temp, 'wx', previous ? 0o600 : 0o666);
@@ -77,6 +85,55 @@ export async function writeFileAtomic(abs: string, data: string | Uint8Array): P
     throw error;
   }
   await syncDirectory(path.dirname(abs));
+}
+
+function tempPath(abs: string): string {
+  const name = `.${path.basename(abs)}.srs-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  return path.join(path.dirname(abs), name);
+}
+
+/**
+ * writeFileAtomic for the one place that cannot wait: an exit hook (a process dying of a signal runs
+ * no more asynchronous work). Same steps, same temp names.
+ */
+export function writeFileAtomicSync(abs: string, data: string | Uint8Array): void {
+  const previous = statSync(abs, { throwIfNoEntry: false });
+  const temp = tempPath(abs);
+  try {
+    const fd = openSync(temp, 'wx', previous ? 0o600 : 0o666);
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (previous) {
+      try {
+        chownSync(temp, previous.uid, previous.gid);
+      } catch {
+        // not permitted: the owner is the writer's, as for any new file
+      }
+      chmodSync(temp, previous.mode & 0o7777);
+    }
+    renameSync(temp, abs);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw error;
+  }
+  try {
+    const dir = openSync(path.dirname(abs), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // as in syncDirectory: not every platform lets a directory be fsynced
+  }
 }
 
 /** Makes the rename itself durable; not every platform lets a directory be fsynced, which is fine. */
