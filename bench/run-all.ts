@@ -19,6 +19,7 @@ const BENCHMARKS: Array<{ name: string; args?: string[] }> = [
   { name: 'docs-archive' },
   { name: 'growth' },
   { name: 'chart-edits' },
+  { name: 'exec' },
 ];
 
 const args = process.argv.slice(2);
