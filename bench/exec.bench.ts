@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       {
         metric: 'execa − plain spawn, CPU per child (`git --version`)',
         value: delta(small.cpu.spawn, small.cpu.execa),
-        goal: 'unnoticeable in a release (≤ 1 % for its children)',
+        goal: '≤ 1 % of a release',
         met: share === undefined ? undefined : share <= 1,
       },
     ],
