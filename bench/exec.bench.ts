@@ -156,7 +156,25 @@ async function main(): Promise<void> {
       },
     ],
     markdown,
-    raw: { rounds, calls, runs },
+    // Per round and variant: the import and each command's medians (every call would be ~4,000 lines).
+    raw: {
+      rounds,
+      calls,
+      perRound: runs.spawn.map((_, i) =>
+        Object.fromEntries(
+          (['spawn', 'execa'] as const).map((variant) => {
+            const run = runs[variant][i]!;
+            const commands = Object.fromEntries(
+              Object.entries(run.results).map(([name, list]) => [
+                name,
+                { wallMs: median(list.map((c) => c.wallMs)), cpuMs: median(list.map((c) => c.cpuMs)) },
+              ]),
+            );
+            return [variant, { imported: run.imported, commands }];
+          }),
+        ),
+      ),
+    },
   });
 }
 
