@@ -319,6 +319,31 @@ export const ERRORS = {
     message: `Branch \`${s(p.branch)}\` kept moving: the chart index entry for ${s(p.name)} ${s(p.version)} was not pushed after ${s(p.attempts)} attempts.`,
     details: `Each attempt fetched the branch, added the entry to its index.yaml again and pushed without force. Raise \`helm.index.pushAttempts\` or stop the other writers of the branch, then re-run; an entry already present with the same digest is left alone. See [helm](${README}helm).`,
   }),
+  // --- signing, provenance and SBOMs (src/sign/) ---------------------------------------------
+  ESIGNNOIDENTITY: () => ({
+    message: '`sign` is on but there is no OIDC identity to sign with.',
+    details: `Signing is keyless: Fulcio certifies an ephemeral key for the identity of an OIDC ID token. In GitHub Actions give the release job \`permissions: id-token: write\` (the token is then requested for the audience \`sigstore\`); elsewhere set \`SIGSTORE_ID_TOKEN\` to an ID token for the audience \`sigstore\` from your CI's OIDC provider. Or set \`"sign": false\`. See [signing](${README}signing-provenance-and-sboms).`,
+  }),
+  ESIGNIDPERMISSION: (p) => ({
+    message: 'This GitHub Actions job cannot get an OIDC ID token: it lacks `permissions: id-token: write`.',
+    details: `ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are only given to a job allowed to ask for an ID token. Add to the release job of ${s(p.workflow)}:\n\n\`\`\`yaml\npermissions:\n  contents: write\n  id-token: write\n\`\`\`\n\n(Pull requests from forks never get one.) Nothing was built or signed. See [signing](${README}signing-provenance-and-sboms).`,
+  }),
+  ESIGNIDTOKEN: (p) => ({
+    message: `The OIDC ID token from ${s(p.source)} cannot be used for signing: ${s(p.problem)}.`,
+    details: `Fulcio certifies the identity of an unexpired ID token whose audience is \`sigstore\`. Give the release a fresh token for that audience (tokens live minutes: mint it right before the release). See [signing](${README}signing-provenance-and-sboms).`,
+  }),
+  ESIGNFAILED: (p) => ({
+    message: `Signing ${s(p.what)} failed: ${s(p.reason)}.`,
+    details: `Signatures are made with Fulcio (${s((p.config as { fulcioUrl?: string } | undefined)?.fulcioUrl)}) and logged in Rekor (${s((p.config as { rekorUrl?: string } | undefined)?.rekorUrl)})${(p.config as { tsaUrl?: string } | undefined)?.tsaUrl ? ` with a timestamp from ${s((p.config as { tsaUrl?: string }).tsaUrl)}` : ''}. Check that they are reachable and that the ID token is accepted, then finish the release with \`semantic-release-stack publish --tag <tag>\`: what is already signed is kept. See [signing](${README}signing-provenance-and-sboms).`,
+  }),
+  ESIGNREGISTRY: (p) => ({
+    message: `Could not ${s(p.action)} for \`${s(p.ref)}\`: ${s(p.reason)}.`,
+    details: `Signatures, provenance and SBOMs are attached to images and charts as OCI referrers (the referrers API, or the tag schema \`sha256-<digest>\` on a registry without it), with the registry credentials the kind pushes with. Check that they may push to the repository, then finish the release with \`semantic-release-stack publish --tag <tag>\`: referrers already there are kept. See [signing](${README}signing-provenance-and-sboms).`,
+  }),
+  EVERIFYSETUP: (p) => ({
+    message: `Cannot verify ${s(p.target)}: ${s(p.reason)}.`,
+    details: `\`semantic-release-stack verify <tag | image ref | file>\` needs a trusted root (the public one through TUF, or \`--trusted-root FILE\`), the identity that signed (\`--identity\`, \`--issuer\`; for a tag or a repository with a GitHub remote the release workflow of that repository is the default), and for a tag the GitHub release. See [signing](${README}signing-provenance-and-sboms).`,
+  }),
 } satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -58,7 +58,7 @@ export interface VersionField {
 
 /** One line of the release plan ("what will this release do?"). */
 export interface PlanLine {
-  action: 'edit' | 'build' | 'publish' | 'tag' | 'dev';
+  action: 'edit' | 'build' | 'publish' | 'sign' | 'tag' | 'dev';
   text: string;
 }
 

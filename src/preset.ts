@@ -4,12 +4,16 @@
  * (semantic-release hands top-level keys to every plugin, and the composite reads its sections
  * there). For other changes, build the config with `createPreset` in a `release.config.mjs`.
  */
+import { SIGN_ASSET_GLOBS } from './sign/assets.js';
+
 export interface StackOptions {
   python?: boolean | { versionFiles?: Array<string | { path: string }>; [key: string]: unknown };
   docs?: boolean | Record<string, unknown>;
   docker?: boolean | Record<string, unknown>;
   helm?: boolean | { chart?: string; valuesFile?: string; [key: string]: unknown };
   devVersion?: boolean | Record<string, unknown>;
+  /** Sigstore signatures, provenance and SBOMs: `true`, or a private instance's URLs. */
+  sign?: boolean | { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
 }
 
 export interface PresetOptions {
@@ -41,12 +45,16 @@ export const DEFAULT_VERSION_FILE_PATTERNS = [
   '**/values.yaml',
 ];
 
-/** Release artifacts attached to the GitHub release: docs archive, chart, wheel, manifest, checksums. */
+/**
+ * Release artifacts attached to the GitHub release: docs archive, chart, wheel, manifest, checksums,
+ * and with `sign` the Sigstore bundles and SBOMs (globs that match nothing attach nothing).
+ */
 export const GITHUB_ASSETS = [
   { path: 'release-artifacts/*.tgz' },
   { path: 'release-artifacts/*.whl' },
   { path: 'release-artifacts/manifest.json' },
   { path: 'release-artifacts/SHA256SUMS' },
+  ...SIGN_ASSET_GLOBS.map((glob) => ({ path: glob })),
 ];
 
 function versionFilesOf(stack: StackOptions): string[] | undefined {

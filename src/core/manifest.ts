@@ -7,7 +7,8 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import type { VersionField } from '../kind.js';
 import type { Renderings } from '../version.js';
 
-export type ArtifactType = 'wheel' | 'docs' | 'chart' | 'image' | 'chart-oci' | 'pypi';
+export type ArtifactType =
+  'wheel' | 'docs' | 'chart' | 'image' | 'chart-oci' | 'pypi' | 'sbom' | 'sigstore-bundle';
 
 /**
  * One artifact of the release. Later steps (the image build, publish, the GitHub release) read these
@@ -95,7 +96,16 @@ export function mergeFields(manifest: Manifest, fields: readonly VersionField[])
   }
 }
 
-const TYPE_ORDER: readonly ArtifactType[] = ['wheel', 'docs', 'chart', 'image', 'chart-oci', 'pypi'];
+const TYPE_ORDER: readonly ArtifactType[] = [
+  'wheel',
+  'docs',
+  'chart',
+  'image',
+  'chart-oci',
+  'pypi',
+  'sbom',
+  'sigstore-bundle',
+];
 
 /**
  * Artifacts in a fixed order (type, then name), not in the order concurrent kinds finished: the
@@ -110,7 +120,10 @@ function canonical(manifest: Manifest): Manifest {
   return { ...manifest, artifacts };
 }
 
-/** Writes manifest.json and SHA256SUMS (file artifacts, `sha256sum -c` format). */
+/**
+ * Writes manifest.json and SHA256SUMS (file artifacts, `sha256sum -c` format). Sigstore bundles are
+ * not summed: SHA256SUMS.sigstore.json signs SHA256SUMS, so it cannot be listed in it.
+ */
 export async function saveManifest(artifactsDir: string, manifest: Manifest): Promise<void> {
   await mkdir(artifactsDir, { recursive: true });
   await writeFileAtomic(
@@ -118,7 +131,7 @@ export async function saveManifest(artifactsDir: string, manifest: Manifest): Pr
     `${JSON.stringify(canonical(manifest), null, 2)}\n`,
   );
   const sums = manifest.artifacts
-    .filter((a) => a.path && a.sha256)
+    .filter((a) => a.path && a.sha256 && a.type !== 'sigstore-bundle')
     .map((a) => `${a.sha256}  ${path.basename(a.path!)}\n`)
     .sort()
     .join('');

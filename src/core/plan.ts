@@ -19,13 +19,14 @@ const LABEL: Record<PlanLine['action'], string> = {
   edit: 'edit',
   build: 'build',
   publish: 'publish',
+  sign: 'sign',
   tag: 'tag',
   dev: 'then',
 };
 
 /** The release plan as printed: the answer to "what will this release do?". */
 export function formatPlan(ctx: ReleaseContext, lines: readonly PlanLine[]): string[] {
-  const order: PlanLine['action'][] = ['edit', 'build', 'tag', 'publish', 'dev'];
+  const order: PlanLine['action'][] = ['edit', 'build', 'tag', 'publish', 'sign', 'dev'];
   const sorted = [...lines].sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action));
   const heading = `Release plan for ${ctx.release.gitTag} (${ctx.release.version})${ctx.dryRun ? ' — dry run, nothing will be written' : ''}:`;
   return [heading, ...sorted.map((line) => `  ${LABEL[line.action].padEnd(7)} ${line.text}`)];

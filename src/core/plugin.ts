@@ -16,6 +16,15 @@ import { withoutGlobalOptions } from './options.js';
 import { checkHistory } from './history.js';
 import { claimRelease } from './release-lock.js';
 import { formatPlan, planEdits } from './plan.js';
+import {
+  checkSigning,
+  planSigning,
+  resolveSignConfig,
+  signRelease,
+  SIGN_OPTION,
+  splitSignOption,
+  type SignConfig,
+} from '../sign/index.js';
 import { releaseValues, toEdits } from './version-fields.js';
 
 type AnyKind = ArtifactKind<unknown>;
@@ -44,19 +53,23 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
   function resolve(
     pluginConfig: Record<string, unknown>,
     ctx: StepContext,
-  ): { active: Active[]; errors: Error[] } {
+  ): { active: Active[]; errors: Error[]; sign: SignConfig | undefined } {
     // Kind sections may also sit at the top level of the config (next to `extends`), where
-    // semantic-release hands them to every plugin as global options; the composite keeps them.
+    // semantic-release hands them to every plugin as global options; the composite keeps them, and
+    // every plugin keeps `sign`.
     const names = new Set(kinds.map((k) => k.name));
-    const own = withoutGlobalOptions(
-      pluginConfig ?? {},
-      ctx.options,
-      mode === 'composite' ? names : new Set(),
+    const { sign, rest: own } = splitSignOption(
+      withoutGlobalOptions(
+        pluginConfig ?? {},
+        ctx.options,
+        new Set([...(mode === 'composite' ? names : []), SIGN_OPTION]),
+      ),
     );
+    const signing = resolveSignConfig(sign);
     const sections =
       mode === 'composite' ? compositeSections(own, kinds) : { errors: [], raw: new Map([[kinds[0]!, own]]) };
     const active: Active[] = [];
-    const errors: Error[] = [...sections.errors];
+    const errors: Error[] = [...signing.errors, ...sections.errors];
     for (const [kind, raw] of sections.raw) {
       const result = kind.resolveConfig(raw, ctx);
       if (result.errors.length) errors.push(...result.errors);
@@ -64,7 +77,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
     }
     if (mode === 'composite' && sections.raw.size === 0 && errors.length === 0)
       errors.push(stackError('ENOKINDS'));
-    return { active, errors };
+    return { active, errors, sign: signing.config };
   }
 
   function renderOptions(active: Active[]): RenderOptions {
@@ -80,15 +93,16 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
 
   async function resolveForRelease(pluginConfig: Record<string, unknown>, context: SrContext) {
     const base = stepContext(context);
-    const { active, errors } = resolve(pluginConfig, base);
+    const { active, errors, sign } = resolve(pluginConfig, base);
     throwAll(errors);
-    return { active, ctx: releaseContext(context, renderOptions(active)) };
+    return { active, sign, ctx: releaseContext(context, renderOptions(active)) };
   }
 
   return {
     async verifyConditions(pluginConfig, context) {
       const ctx = stepContext(context);
-      const { active, errors } = resolve(pluginConfig, ctx);
+      const { active, errors, sign } = resolve(pluginConfig, ctx);
+      if (sign) errors.push(...checkSigning(ctx));
       const checks = await Promise.all([
         ...active.map(({ kind, config }) => kind.check?.(config, ctx) ?? Promise.resolve([])),
         // Every version file must exist, parse and hold its key; the value written here is a placeholder.
@@ -99,7 +113,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
     },
 
     async verifyRelease(pluginConfig, context) {
-      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
       const problems = (
         await Promise.all([
           checkHistory(ctx),
@@ -111,6 +125,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       const lines = (
         await Promise.all(active.map(({ kind, config }) => kind.plan?.(config, ctx) ?? []))
       ).flat();
+      if (sign) lines.push(...planSigning(sign, ctx));
       for (const line of formatPlan(ctx, [...edits, ...lines])) ctx.logger.log('%s', line);
     },
 
@@ -146,7 +161,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
     },
 
     async publish(pluginConfig, context) {
-      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await manifestFor(ctx);
       try {
         throwAll(await checkArtifactFiles(ctx.root, manifest));
@@ -156,6 +171,12 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         for (const { kind, config } of active) {
           if (!kind.publish) continue;
           mergeArtifacts(manifest, await kind.publish(config, ctx, manifest));
+          await saveManifest(ctx.artifactsDir, manifest);
+        }
+        // After every push, before @semantic-release/github attaches release-artifacts/.
+        if (sign) {
+          const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
+          mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
           await saveManifest(ctx.artifactsDir, manifest);
         }
       } catch (error) {

@@ -83,6 +83,11 @@ export interface OciClient {
   getBlob(repository: string, digest: string): Promise<Buffer>;
   /** Uploads a blob unless the registry has it (POST, then PUT with `digest=`); returns its digest. */
   pushBlob(repository: string, bytes: Buffer): Promise<string>;
+  /**
+   * The referrers API (`GET /v2/<name>/referrers/<digest>`, OCI distribution 1.1): the index of the
+   * manifests whose `subject` is `digest`; undefined when the registry has no such API (404).
+   */
+  referrers(repository: string, digest: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export function createOciClient(options: OciClientOptions): OciClient {
@@ -264,6 +269,23 @@ export function createOciClient(options: OciClientOptions): OciClient {
       );
       await discard(done);
       return digest;
+    },
+
+    async referrers(repository, digest) {
+      const call: Call = {
+        method: 'GET',
+        url: `/v2/${repository}/referrers/${digest}`,
+        repository,
+        headers: accepting([MEDIA_TYPES.ociIndex]),
+        idempotent: true,
+      };
+      const response = await expect(call, [200, 404]);
+      if (response.status === 404) {
+        await discard(response);
+        return undefined;
+      }
+      const json = (await response.json()) as Record<string, unknown>;
+      return json.mediaType === MEDIA_TYPES.ociIndex || Array.isArray(json.manifests) ? json : undefined;
     },
   };
 }

@@ -126,32 +126,13 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<
   });
 }
 
-/** Whether @sigstore/core parses a timestamp response (its genTime has three fraction digits or none). */
+/** Whether @sigstore/core reads the time of a timestamp response (three fraction digits or none). */
 function timestampParses(response: Buffer): boolean {
   try {
-    // TimeStampResp = SEQUENCE { status, timeStampToken }: the token starts after the status.
-    const token = RFC3161Timestamp.parse(Buffer.from(tokenOf(response)));
-    return token.signingTime instanceof Date && !Number.isNaN(token.signingTime.getTime());
+    return !Number.isNaN(RFC3161Timestamp.parse(Buffer.from(response)).signingTime.getTime());
   } catch {
     return false;
   }
-}
-
-/** The TimeStampToken (ContentInfo) inside a DER TimeStampResp. */
-function tokenOf(resp: Buffer): Buffer {
-  const header = (at: number) => {
-    const first = resp[at + 1]!;
-    if (first < 0x80) return { length: first, body: at + 2 };
-    const bytes = first & 0x7f;
-    let length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + resp[at + 2 + i]!;
-    return { length, body: at + 2 + bytes };
-  };
-  const outer = header(0);
-  const status = header(outer.body);
-  const tokenAt = status.body + status.length;
-  const token = header(tokenAt);
-  return resp.subarray(tokenAt, token.body + token.length);
 }
 
 export async function startSigstore(): Promise<SigstoreStandin> {

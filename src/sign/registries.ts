@@ -1,0 +1,109 @@
+import type { HttpFetch } from '../core/http.js';
+import type { Artifact } from '../core/manifest.js';
+import type { StepContext } from '../kind.js';
+import type { DockerConfig } from '../kinds/docker/config.js';
+import { registryClient } from '../kinds/docker/registry.js';
+import type { HelmConfig } from '../kinds/helm/config.js';
+import { createOciClient, type Credentials, type OciClient } from '../oci/client.js';
+import { isLoopbackHost, parseImageName } from '../oci/reference.js';
+
+/**
+ * Where a pushed artifact lives and a client to reach it with: the same registry, scheme and
+ * credentials the kind that pushed it used. Artifacts are found by type; the one place that knows
+ * which kind's options hold a type's registry settings is this file.
+ */
+export interface RegistryLocation {
+  client: OciClient;
+  repository: string;
+  /** `host/repository`, as a reference is written before `@digest`. */
+  name: string;
+}
+
+export type ActiveConfig = { name: string; config: unknown };
+
+export function registryFor(
+  active: readonly ActiveConfig[],
+  ctx: StepContext,
+  fetchImpl?: HttpFetch,
+): (artifact: Artifact) => Promise<RegistryLocation | undefined> {
+  const configOf = <C>(kind: string) => active.find((a) => a.name === kind)?.config as C | undefined;
+  return async (artifact) => {
+    if (artifact.type === 'image') {
+      const docker = configOf<DockerConfig>('docker');
+      if (docker)
+        return {
+          client: await registryClient(docker, ctx, fetchImpl),
+          repository: docker.image.repository,
+          name: `${docker.image.registry}/${docker.image.repository}`,
+        };
+    }
+    if (artifact.type === 'chart-oci') {
+      const oci = configOf<HelmConfig>('helm')?.oci;
+      if (oci) {
+        const repository = artifact.name.slice(oci.host.length + 1);
+        const client = createOciClient({
+          host: oci.host,
+          scheme: oci.insecure ? 'http' : 'https',
+          credentials: oci.credentials,
+          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        });
+        return { client, repository, name: artifact.name };
+      }
+    }
+    const ref = artifact.refs?.[0];
+    return ref ? registryOfRef(ref, ctx.env, fetchImpl) : undefined;
+  };
+}
+
+/** Credentials for a registry from the environment: HELM_REGISTRY_* for charts, else DOCKER_REGISTRY_*. */
+function envCredentials(env: StepContext['env'], chart: boolean): Credentials | undefined {
+  const pairs = [
+    ...(chart ? ([['HELM_REGISTRY_USER', 'HELM_REGISTRY_PASSWORD']] as const) : []),
+    ['DOCKER_REGISTRY_USER', 'DOCKER_REGISTRY_PASSWORD'] as const,
+  ];
+  for (const [user, password] of pairs)
+    if (env[user] && env[password]) return { username: env[user]!, password: env[password]! };
+  return undefined;
+}
+
+/**
+ * A reference as written (`host/repo:tag`, `host/repo@sha256:…`, `oci://host/repo:tag`) → where it
+ * lives and the tag or digest it names. Plain HTTP for loopback registries, as Docker does.
+ */
+export function parseReference(
+  ref: string,
+): { name: string; host: string; repository: string; tag?: string; digest?: string } | undefined {
+  const chart = ref.startsWith('oci://');
+  const rest = chart ? ref.slice('oci://'.length) : ref;
+  const at = rest.indexOf('@');
+  const digest = at >= 0 ? rest.slice(at + 1) : undefined;
+  const beforeDigest = at >= 0 ? rest.slice(0, at) : rest;
+  const colon = beforeDigest.lastIndexOf(':');
+  const tag = colon > beforeDigest.lastIndexOf('/') ? beforeDigest.slice(colon + 1) : undefined;
+  const name = tag === undefined ? beforeDigest : beforeDigest.slice(0, colon);
+  const parsed = parseImageName(name);
+  if (!parsed.ok) return undefined;
+  return {
+    name: `${parsed.image.registry}/${parsed.image.repository}`,
+    host: parsed.image.apiHost,
+    repository: parsed.image.repository,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+  };
+}
+
+export function registryOfRef(
+  ref: string,
+  env: StepContext['env'],
+  fetchImpl?: HttpFetch,
+): RegistryLocation | undefined {
+  const parsed = parseReference(ref);
+  if (!parsed) return undefined;
+  const client = createOciClient({
+    host: parsed.host,
+    scheme: isLoopbackHost(parsed.host) ? 'http' : 'https',
+    credentials: envCredentials(env, ref.startsWith('oci://')),
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+  return { client, repository: parsed.repository, name: parsed.name };
+}
