@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { formatResumeError, publishCommand } from './core/resume-cli.js';
+import { VERIFY_USAGE, verifyCommand } from './sign/verify/command.js';
 import { renderVersion, type BranchKind } from './version.js';
 
 const USAGE = `usage: semantic-release-stack versions <semver> [--prerelease-map next=rc,...] [--branch release|maintenance|prerelease]
-       semantic-release-stack publish --tag <tag> [--config <file>] [--dry-run] [--branch <name>] [--git-head <commit>]`;
+       semantic-release-stack publish --tag <tag> [--config <file>] [--dry-run] [--branch <name>] [--git-head <commit>]
+       ${VERIFY_USAGE.replace('usage: ', '')}`;
 
 /** `versions`: every rendering of one SemVer version, as one JSON object. */
 function versions(args: string[]): number {
@@ -54,7 +56,24 @@ async function publish(args: string[]): Promise<number> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { versions, publish };
+/** `verify <tag | image ref | file>`: the signatures and provenance of a release, one line per artifact. */
+async function verify(args: string[]): Promise<number> {
+  // eslint-disable-next-line no-restricted-syntax -- the CLI's environment is its context
+  const env = { ...process.env };
+  try {
+    return await verifyCommand(args, {
+      cwd: process.cwd(),
+      env,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+  } catch (error) {
+    process.stderr.write(formatResumeError(error));
+    return 1;
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { versions, publish, verify };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

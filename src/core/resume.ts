@@ -13,6 +13,7 @@ import { readManifest, saveManifest, type Artifact } from './manifest.js';
 import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
 import { resumeGithubRelease, resumeGithubTarget, usesGithub } from './resume-github.js';
+import { restoreSigstoreBundles } from '../sign/resume.js';
 import { devVersionState } from './resume-success.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
@@ -330,6 +331,18 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
     if (!options.dryRun) {
       for (const run of runs) await run.plugin.prepare(run.config, context);
       await adoptClaim(checkout.dir, context, redactor);
+      if (usesGithub(releaseOptions))
+        await restoreSigstoreBundles(
+          path.join(checkout.dir, 'release-artifacts'),
+          resumeGithubTarget({
+            options: releaseOptions,
+            env: options.env,
+            repositoryUrl: repository,
+            tag: options.tag,
+          }),
+          options.tag,
+          options.logger,
+        );
       const from = logger.lines.length;
       for (const run of runs) await run.plugin.publish(run.config, context);
       const lines = logger.lines.slice(from).map((l) => redactor.redact(l));

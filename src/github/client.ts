@@ -74,9 +74,10 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
   let writes: Promise<unknown> = Promise.resolve();
   let lastWrite = 0;
 
+  // No token (reading a public repository's releases): no Authorization header at all.
   const headersFor = (accept: string): Record<string, string> => ({
     Accept: accept,
-    Authorization: `Bearer ${options.token}`,
+    ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
     'User-Agent': 'semantic-release-stack',
     'X-GitHub-Api-Version': '2022-11-28',
   });

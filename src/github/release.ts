@@ -58,7 +58,10 @@ export interface ReleaseOutcome {
 
 const MAX_PAGES = 20;
 
-async function findRelease(t: ReleaseTarget): Promise<RemoteRelease | undefined> {
+type Where = Pick<ReleaseTarget, 'client' | 'owner' | 'repo' | 'tag'>;
+
+/** The release of the tag, a draft too (drafts are only found through the list). */
+export async function findRelease(t: Where): Promise<RemoteRelease | undefined> {
   const repoPath = `/repos/${t.owner}/${t.repo}/releases`;
   const byTag = await t.client.request<RemoteRelease>(
     'GET',
@@ -78,7 +81,7 @@ async function findRelease(t: ReleaseTarget): Promise<RemoteRelease | undefined>
   return undefined;
 }
 
-async function assetsOf(t: ReleaseTarget, release: RemoteRelease): Promise<RemoteAsset[]> {
+export async function assetsOf(t: Where, release: RemoteRelease): Promise<RemoteAsset[]> {
   const assets: RemoteAsset[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const list = await t.client.request<RemoteAsset[]>(

@@ -144,5 +144,7 @@ export function publicOptions(
     Object.fromEntries(configs.map((c) => [c.name, c.config])),
     (key, value: unknown) => (SECRET_KEY.test(key) || typeof value === 'function' ? undefined : value),
   );
-  return JSON.parse(ctx.redactor.redact(text ?? '{}')) as Record<string, unknown>;
+  // Paths as the repository knows them: a resumed release runs in another checkout.
+  const relative = (text ?? '{}').split(JSON.stringify(ctx.root).slice(1, -1)).join('.');
+  return JSON.parse(ctx.redactor.redact(relative)) as Record<string, unknown>;
 }

@@ -45,6 +45,9 @@ export async function signRelease(
   active: readonly ActiveConfig[],
   deps: SignDeps = {},
 ): Promise<Artifact[]> {
+  // semantic-release moves gitHead to @semantic-release/git's commit after prepare; the artifacts
+  // were built from the commit the manifest records, and a resumed release only knows that one.
+  ctx = { ...ctx, release: { ...ctx.release, gitHead: manifest.gitHead } };
   const signer = deps.signer ?? createSigner(config, ctx, deps.fetch);
   const registries = registryFor(active, ctx, deps.fetch);
   const tool = { name: 'semantic-release-stack', version: packageVersion() };
@@ -106,17 +109,17 @@ export async function signRelease(
   }
   await record([await writeArtifactFile(ctx, SIGNATURE_FILE, 'sigstore-bundle', bundleBytes(signature))]);
 
-  // 4. The registries: a signature, the provenance and (images) the SBOM per pushed digest.
+  // 4. The registries: a signature, the provenance and (images) the SBOM per pushed digest. They are
+  // not recorded in manifest.json: a referrer re-made by a resumed release may get another digest,
+  // and the manifest attached to the GitHub release must stay the same bytes.
   for (const artifact of pushed) {
     const location = await registries(artifact);
     if (!location) continue;
-    await record(
-      await signRegistryArtifact(ctx, signer, location, artifact, {
-        provenance: provenance as Record<string, unknown>,
-        sbom: sboms.get(artifact.digest!),
-        epoch,
-      }),
-    );
+    await signRegistryArtifact(ctx, signer, location, artifact, {
+      provenance: provenance as Record<string, unknown>,
+      sbom: sboms.get(artifact.digest!),
+      epoch,
+    });
   }
   return manifest.artifacts.filter((a) => a.kind === 'sign');
 }
