@@ -8,7 +8,7 @@
  * must catch, naming the artifact. Last, a dry run signs nothing, and `publish --tag` signs only
  * what is missing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,21 @@ const verifier = () => new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstor
 const policy = { subjectAlternativeName: SAN, extensions: { issuer: ACTIONS_ISSUER } };
 const auth = () => registry.auth;
 
+/** Every file of a work tree (without .git), name → bytes. */
+async function snapshotFiles(dir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (child === '.git') continue;
+      if (entry.isDirectory()) await walk(child);
+      else if (entry.isFile()) files.set(child, await readFile(path.join(dir, child)));
+    }
+  };
+  await walk('');
+  return files;
+}
+
 async function referrers(repository: string, digest: string) {
   const index = await getManifest(registry, repository, digest.replace(':', '-'), { auth: auth() });
   expect(index.status, `tag schema index of ${repository}@${digest}`).toBe(200);
@@ -151,6 +166,33 @@ describe.sequential('a signed release of the example', { timeout: 400_000 }, () 
       'os-vim-driver-1.0.0.cdx.json',
     ]) {
       expect(manifest.artifacts.find((a) => a.name === name)?.sha256, name).toBe(sha256(files.get(name)!));
+    }
+    // The ID token went to Fulcio only: not into the output, any asset or the repository's files.
+    const tokens = new Set(
+      sigstore.requests
+        .filter((r) => r.path === '/api/v2/signingCert')
+        .map(
+          (r) =>
+            (JSON.parse(r.body) as { credentials: { oidcIdentityToken: string } }).credentials
+              .oidcIdentityToken,
+        ),
+    );
+    expect(tokens.size).toBe(1);
+    const local = await snapshotFiles(repo.dir);
+    for (const token of tokens) {
+      const signature = token.split('.')[2]!;
+      expect(result.output).not.toContain(signature);
+      for (const [name, data] of [...files, ...local])
+        expect(data.toString('latin1'), name).not.toContain(signature);
+    }
+    for (const name of ['SHA256SUMS.sigstore.json', 'provenance.sigstore.json']) {
+      const bundle = JSON.parse(files.get(name)!.toString());
+      expect(Object.keys(bundle.verificationMaterial).sort()).toEqual([
+        'certificate',
+        'timestampVerificationData',
+        'tlogEntries',
+      ]);
+      expect(files.get(name)!.toString()).not.toMatch(/PRIVATE KEY/);
     }
     const sbom = JSON.parse(files.get('os-vim-driver-1.0.0.cdx.json')!.toString());
     expect(sbom.metadata.component.purl).toBe('pkg:pypi/os-vim-driver@1.0.0');
