@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { formatResumeError, publishCommand } from './core/resume-cli.js';
-import { VERIFY_USAGE, verifyCommand } from './sign/verify/command.js';
+import { VERIFY_USAGE } from './sign/verify/usage.js';
 import { renderVersion, type BranchKind } from './version.js';
 
 const USAGE = `usage: semantic-release-stack versions <semver> [--prerelease-map next=rc,...] [--branch release|maintenance|prerelease]
@@ -61,6 +61,8 @@ async function verify(args: string[]): Promise<number> {
   // eslint-disable-next-line no-restricted-syntax -- the CLI's environment is its context
   const env = { ...process.env };
   try {
+    // Loaded on use: the Sigstore libraries are not needed by the other commands.
+    const { verifyCommand } = await import('./sign/verify/command.js');
     return await verifyCommand(args, {
       cwd: process.cwd(),
       env,

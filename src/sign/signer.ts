@@ -1,10 +1,19 @@
-import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
+import { createHash } from 'node:crypto';
+import {
+  bundleToJSON,
+  toMessageSignatureBundle,
+  type BundleWithMessageSignature,
+  type SerializedBundle,
+} from '@sigstore/bundle';
+import { pem } from '@sigstore/core';
 import {
   DSSEBundleBuilder,
   FulcioSigner,
   MessageSignatureBundleBuilder,
   RekorWitness,
   TSAWitness,
+  type Artifact,
+  type Signature,
   type Witness,
 } from '@sigstore/sign';
 import type { HttpFetch } from '../core/http.js';
@@ -46,7 +55,7 @@ export function createSigner(config: SignConfig, ctx: StepContext, fetchImpl?: H
     }),
   ];
   if (config.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: config.tsaUrl, ...fetchOptions }));
-  const message = new MessageSignatureBundleBuilder({ signer, witnesses });
+  const message = new V03MessageSignatureBundleBuilder({ signer, witnesses });
   const dsse = new DSSEBundleBuilder({ signer, witnesses });
 
   const run = async (what: string, make: () => Promise<Parameters<typeof bundleToJSON>[0]>) => {
@@ -77,4 +86,25 @@ function reasonOf(error: unknown): string {
     }
   }
   return [...new Set(parts)].join(': ');
+}
+
+/**
+ * @sigstore/sign packages a message signature as a v0.2 bundle (an `x509CertificateChain`); the
+ * v0.3 format this package writes everywhere holds the leaf `certificate` alone. Same library
+ * function, asked for the v0.3 shape; the signing itself is the library's.
+ */
+class V03MessageSignatureBundleBuilder extends MessageSignatureBundleBuilder {
+  protected override async package(
+    artifact: Artifact,
+    signature: Signature,
+  ): Promise<BundleWithMessageSignature> {
+    return toMessageSignatureBundle({
+      digest: createHash('sha256').update(artifact.data).digest(),
+      signature: signature.signature,
+      ...(signature.key.$case === 'x509Certificate'
+        ? { certificate: pem.toDER(signature.key.certificate) }
+        : { keyHint: signature.key.hint ?? '' }),
+      certificateChain: false,
+    });
+  }
 }

@@ -125,6 +125,10 @@ describe.sequential('signing a release (publish step)', () => {
     const sums = await artifactsFile('SHA256SUMS');
     expect(sums.toString()).toMatch(/ {2}demo-service-1\.4\.0\.cdx\.json\n/);
     expect(sums.toString()).not.toContain('sigstore.json');
+    for (const name of ['SHA256SUMS.sigstore.json', 'provenance.sigstore.json'])
+      expect(JSON.parse((await artifactsFile(name)).toString()).mediaType, name).toBe(
+        'application/vnd.dev.sigstore.bundle.v0.3+json',
+      );
     const sumsBundle = bundleFromJSON(
       JSON.parse((await artifactsFile('SHA256SUMS.sigstore.json')).toString()),
     );

@@ -13,10 +13,8 @@ import { verifyFiles } from './files.js';
 import { verifyPushed } from './pushed.js';
 import { formatVerdicts, type Verdict } from './report.js';
 import { verifyTag } from './tag.js';
+import { VERIFY_USAGE } from './usage.js';
 import { bundleVerifier, loadTrustedRoot, parseIdentity, workflowIdentity, type Identity } from './trust.js';
-
-export const VERIFY_USAGE =
-  'usage: semantic-release-stack verify <tag | image ref | file> [--trusted-root <file>] [--identity <SAN | /regex/>] [--issuer <url>] [--repository <owner/repo | url>]';
 
 /** GitHub Actions' OIDC issuer: what a release workflow's certificate names by default. */
 export const ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
