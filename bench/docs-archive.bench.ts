@@ -1,15 +1,20 @@
 /**
  * Benchmark 4 — the docs archive: the stack's streaming tar.gz writer (buildDocsArchive, in a child
  * node process that hands the tree to a worker thread; gzip blocks compressed in parallel on libuv's
- * thread pool) against GNU tar + gzip
- * (`tar -I 'gzip -6' -cf … --transform …`, what the seed runs, with the level made explicit), both
- * at gzip level 6, on generated trees. Wall time and peak RSS (/usr/bin/time -f %M) of each process.
+ * thread pool) against GNU tar + gzip (`tar -I 'gzip -6' -cf … --transform …`, what the seed runs,
+ * with the level made explicit, sorted, owner 0, one mtime) and against two tar libraries writing the same archive: tar-stream
+ * piped into zlib, and node-tar's create() (`bench/lib/archive-lib-child.mjs`). A fourth library
+ * variant pipes tar-stream into the stack's parallel deflate, to tell the tar format from the
+ * compression. All at gzip level 6, on generated trees. Wall time and peak RSS (/usr/bin/time -f %M)
+ * of each process.
  *
  *   npx vite-node bench/docs-archive.bench.ts -- [--size=smoke|real|full] [--runs=N] [--dist=head|worktree]
  *
- * real: 20 MB / 2,000 files and 200 MB / 20,000 files; full adds 1 GB / 100,000 files.
+ * smoke: 2 MB / 200 files, one run of each. real: 20 MB / 2,000 files and 200 MB / 20,000 files;
+ * full adds 1 GB / 100,000 files.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +33,31 @@ import { median, ms, ratio, table } from './lib/stats.js';
 import { ensureTree, type TreeSpec } from './lib/tree.js';
 
 const TIME = '/usr/bin/time';
+const TOP = 'os-vim-driver-1.4.0-docs';
+/**
+ * The seed's command plus what makes GNU tar do the same work as the others: sorted entries (by name
+ * in each folder, which is the byte order of the whole path for these trees), owner 0 and one mtime.
+ */
+const GNU_TAR_FLAGS = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@1700000000'];
 
 interface Sample {
   wallMs: number;
   rssMb: number;
   outBytes: number;
-  /** The stack's own measurement inside the child (without node start-up). */
+  /** The writer's own measurement inside the child (without node start-up). */
   innerMs?: number;
 }
+
+const WRITERS = ['tar', 'stack', 'tar-stream', 'node-tar', 'tar-stream-parallel'] as const;
+type Writer = (typeof WRITERS)[number];
+
+const LABELS: Record<Writer, string> = {
+  tar: 'GNU tar + gzip -6',
+  stack: 'stack (own writer, parallel gzip)',
+  'tar-stream': 'tar-stream + zlib gzip',
+  'node-tar': 'node-tar create (gzip)',
+  'tar-stream-parallel': 'tar-stream + stack’s parallel gzip',
+};
 
 function timed(args: string[], cwd: string): Promise<{ wallMs: number; rssMb: number; stdout: string }> {
   const rssFile = join(mkdtempSync(join(tmpdir(), 'srs-bench-time-')), 'rss');
@@ -60,16 +82,35 @@ function timed(args: string[], cwd: string): Promise<{ wallMs: number; rssMb: nu
   });
 }
 
-async function tarRun(root: string, out: string, top: string): Promise<Sample> {
-  const r = await timed(['tar', '-I', 'gzip -6', '-cf', out, 'docs', '--transform', `s/^docs/${top}/`], root);
-  return { wallMs: r.wallMs, rssMb: r.rssMb, outBytes: statSync(out).size };
-}
-
-async function stackRun(dist: string, root: string, out: string, top: string): Promise<Sample> {
-  const child = join(BENCH_DIR, 'lib/archive-child.mjs');
-  const r = await timed([process.execPath, child, dist, root, out, top], root);
+async function run(writer: Writer, dist: string, root: string, out: string): Promise<Sample> {
+  if (writer === 'tar') {
+    const r = await timed(
+      ['tar', ...GNU_TAR_FLAGS, '-I', 'gzip -6', '-cf', out, 'docs', '--transform', `s/^docs/${TOP}/`],
+      root,
+    );
+    return { wallMs: r.wallMs, rssMb: r.rssMb, outBytes: statSync(out).size };
+  }
+  const args =
+    writer === 'stack'
+      ? [join(BENCH_DIR, 'lib/archive-child.mjs'), dist, root, out, TOP]
+      : [join(BENCH_DIR, 'lib/archive-lib-child.mjs'), writer, dist, root, out, TOP];
+  const r = await timed([process.execPath, ...args], root);
   const inner = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; size: number };
   return { wallMs: r.wallMs, rssMb: r.rssMb, outBytes: inner.size, innerMs: inner.ms };
+}
+
+/**
+ * The archive's entry names, in order, and every regular file's content hash, as GNU tar reads them
+ * (directory names without their trailing slash: writers differ there, readers do not). Every writer
+ * must give the same list, or the comparison is not of the same work.
+ */
+function contentOf(archive: string): string {
+  const names = spawnSync('tar', ['-tzf', archive], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (names.status !== 0) throw new Error(`tar -tzf ${archive}: ${names.stderr}`);
+  const listing = names.stdout.replace(/\/$/gm, '');
+  const data = spawnSync('sh', ['-c', 'tar -xzOf "$1" | sha256sum', 'sh', archive], { encoding: 'utf8' });
+  if (data.status !== 0) throw new Error(`tar -xzOf ${archive}: ${data.stderr}`);
+  return `${createHash('sha256').update(listing).digest('hex')} ${data.stdout.split(' ')[0]}`;
 }
 
 async function main(): Promise<void> {
@@ -83,79 +124,93 @@ async function main(): Promise<void> {
       ? [{ name: '2mb', bytes: 2e6, files: 200, runs: 1 }]
       : [
           { name: '20mb', bytes: 20e6, files: 2_000, runs: runsArg(5) },
-          { name: '200mb', bytes: 200e6, files: 20_000, runs: Math.max(1, Math.ceil(runsArg(5) / 2) + 0) },
-          ...(size === 'full' ? [{ name: '1gb', bytes: 1e9, files: 100_000, runs: 1 }] : []),
+          { name: '200mb', bytes: 200e6, files: 20_000, runs: Math.max(1, Math.ceil(runsArg(5) / 2)) },
+          ...(size === 'full'
+            ? [{ name: '1gb', bytes: 1e9, files: 100_000, runs: Math.max(1, Math.ceil(runsArg(5) / 3)) }]
+            : []),
         ];
-  const rows: Array<{ spec: TreeSpec; tar: Sample[]; stack: Sample[] }> = [];
+  const rows: Array<{ spec: TreeSpec; samples: Record<Writer, Sample[]> }> = [];
   for (const spec of specs) {
     const g = performance.now();
     const root = ensureTree(spec);
     console.log(`${spec.name}: tree ready (${ms(performance.now() - g)})`);
     const outDir = mkdtempSync(join(tmpdir(), 'srs-bench-archive-'));
-    const top = 'os-vim-driver-1.4.0-docs';
-    const tar: Sample[] = [];
-    const stack: Sample[] = [];
+    const samples = Object.fromEntries(WRITERS.map((w) => [w, [] as Sample[]])) as Record<Writer, Sample[]>;
     try {
-      // Warm-up: the tree into the page cache, node's code cache, gzip's binary.
-      await tarRun(root, join(outDir, 'warm-tar.tgz'), top);
-      await stackRun(dist, root, join(outDir, 'warm-stack.tgz'), top);
+      // Warm-up: the tree into the page cache, node's code cache, gzip's binary; and the check that
+      // every writer archives the same entries with the same contents.
+      const contents = new Map<Writer, string>();
+      for (const w of WRITERS) {
+        const out = join(outDir, `warm-${w}.tgz`);
+        await run(w, dist, root, out);
+        contents.set(w, contentOf(out));
+        rmSync(out, { force: true });
+      }
+      const differing = WRITERS.filter((w) => contents.get(w) !== contents.get('stack'));
+      if (differing.length > 0)
+        throw new Error(`${differing.join(', ')} archived other entries or contents than the stack`);
+      // Each round runs every writer once, the order rotated by one per round.
       for (let i = 0; i < spec.runs; i++) {
-        const order = i % 2 === 0 ? (['tar', 'stack'] as const) : (['stack', 'tar'] as const);
-        for (const which of order) {
-          const out = join(outDir, `${which}-${i}.tgz`);
-          const sample =
-            which === 'tar' ? await tarRun(root, out, top) : await stackRun(dist, root, out, top);
-          (which === 'tar' ? tar : stack).push(sample);
+        const order = WRITERS.map((_, k) => WRITERS[(k + i) % WRITERS.length]!);
+        for (const w of order) {
+          const out = join(outDir, `${w}-${i}.tgz`);
+          samples[w].push(await run(w, dist, root, out));
           rmSync(out, { force: true });
         }
         console.log(
-          `  ${spec.name} pair ${i + 1}/${spec.runs}: tar ${ms(tar.at(-1)!.wallMs)}, stack ${ms(stack.at(-1)!.wallMs)}`,
+          `  ${spec.name} round ${i + 1}/${spec.runs}: ${WRITERS.map((w) => `${w} ${ms(samples[w].at(-1)!.wallMs)}`).join(', ')}`,
         );
       }
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
-    rows.push({ spec, tar, stack });
+    rows.push({ spec, samples });
   }
 
   const treeLabel = (spec: TreeSpec): string =>
     `${spec.bytes >= 1e9 ? `${spec.bytes / 1e9} GB` : `${spec.bytes / 1e6} MB`} / ${spec.files >= 1000 ? `${spec.files / 1000}k` : spec.files} files`;
   const thr = (bytes: number, wall: number) => `${(bytes / 1e6 / (wall / 1000)).toFixed(1)} MB/s`;
-  const body = rows.map(({ spec, tar, stack }) => {
-    const tw = median(tar.map((s) => s.wallMs));
-    const sw = median(stack.map((s) => s.wallMs));
-    const si = median(stack.map((s) => s.innerMs ?? NaN));
-    return [
-      `${(spec.bytes / 1e6).toFixed(0)} MB / ${spec.files.toLocaleString('en')} files`,
-      tar.length,
-      `${ms(tw)} (${thr(spec.bytes, tw)})`,
-      `${ms(sw)} (${thr(spec.bytes, sw)})`,
-      ratio(tw / sw),
-      `${ms(si)} (${ratio(tw / si)})`,
-      `${Math.max(...tar.map((s) => s.rssMb)).toFixed(1)} MB`,
-      `${Math.max(...stack.map((s) => s.rssMb)).toFixed(1)} MB`,
-      `${(median(tar.map((s) => s.outBytes)) / 1e6).toFixed(1)} / ${(median(stack.map((s) => s.outBytes)) / 1e6).toFixed(1)} MB`,
-    ];
-  });
+  const wall = (s: Sample[]) => median(s.map((x) => x.wallMs));
+  const peakOf = (s: Sample[]) => Math.max(...s.map((x) => x.rssMb));
+  const body = rows.flatMap(({ spec, samples }) =>
+    WRITERS.map((w) => {
+      const s = samples[w];
+      const inner = median(s.map((x) => x.innerMs ?? NaN));
+      return [
+        treeLabel(spec),
+        LABELS[w],
+        s.length,
+        `${ms(wall(s))} (${thr(spec.bytes, wall(s))})`,
+        ratio(wall(samples.tar) / wall(s)),
+        ratio(wall(samples.stack) / wall(s)),
+        Number.isFinite(inner) ? ms(inner) : '—',
+        `${peakOf(s).toFixed(1)} MB`,
+        `${(median(s.map((x) => x.outBytes)) / 1e6).toFixed(1)} MB`,
+      ];
+    }),
+  );
   const main200 = rows.find((r) => r.spec.files === 20_000) ?? rows.at(-1)!;
-  const r200 = median(main200.tar.map((s) => s.wallMs)) / median(main200.stack.map((s) => s.wallMs));
-  const peak = Math.max(...rows.flatMap((r) => r.stack.map((s) => s.rssMb)));
-  const peaks = rows.map((r) => Math.max(...r.stack.map((s) => s.rssMb)));
+  const r200 = wall(main200.samples.tar) / wall(main200.samples.stack);
+  const libraries: Writer[] = ['tar-stream', 'node-tar'];
+  const bestLibrary = (r: (typeof rows)[number]) =>
+    libraries.reduce((a, b) => (wall(r.samples[a]) <= wall(r.samples[b]) ? a : b));
+  const peak = Math.max(...rows.flatMap((r) => r.samples.stack.map((s) => s.rssMb)));
+  const peaks = rows.map((r) => peakOf(r.samples.stack));
   const flat = peaks.length < 2 || Math.max(...peaks) - Math.min(...peaks) < 0.25 * Math.min(...peaks);
   const markdown = [
-    `Measured: ${distLabel(dist)}. Generated trees (85 % text files that compress ~3–4×, 15 % incompressible binary files, folders of 50). Each size: one warm-up of each, then alternating pairs; wall time spawn → exit of the process, peak RSS from \`/usr/bin/time -f %M\` (for tar: the tar process; gzip runs as its child). The stack runs \`buildDocsArchive\` in a fresh node process (\`bench/lib/archive-child.mjs\`), which archives trees of more than 200 entries on a worker thread; its wall includes node start-up and module loading, and its peak RSS the whole process (main thread and worker). The "in-process" column is its own timer around the call (the worker's start-up included).`,
+    `Measured: ${distLabel(dist)}. Generated trees (85 % text files that compress ~3–4×, 15 % incompressible binary files, folders of 50). Each size: one warm-up of each writer (which also checks, with GNU tar, that all of them archive the same entry names in the same order with the same contents), then rounds that run every writer once, the order rotated by one each round; wall time spawn → exit of the process, peak RSS from \`/usr/bin/time -f %M\` (for tar: the tar process; gzip runs as its child). The stack runs \`buildDocsArchive\` in a fresh node process (\`bench/lib/archive-child.mjs\`), which archives trees of more than 200 entries on a worker thread. The libraries run in a fresh node process each (\`bench/lib/archive-lib-child.mjs\`) on the main thread, as a caller would use them: the stack's own scan (same entries, same byte order), owner 0 without names, mtime 1700000000, modes 0755/0644 by the exec bit, gzip level 6; tar-stream reads each file with \`fs.createReadStream\`, node-tar gets the sorted path list (\`noDirRecurse\`, \`portable\`, \`mtime\`, \`prefix\`, modes set in \`onWriteEntry\`). Walls include node start-up and module loading, peak RSS the whole process; "in-process" is the child's own timer (scan included).`,
     '',
     table(
       [
         'tree',
-        'pairs',
-        'tar + gzip -6 (median)',
-        'stack (median)',
-        'throughput stack / tar',
-        'stack in-process (ratio)',
-        'peak RSS tar',
-        'peak RSS stack',
-        'archive size tar / stack',
+        'writer',
+        'runs',
+        'median wall (throughput)',
+        'vs tar -czf',
+        'vs stack',
+        'in-process',
+        'peak RSS',
+        'archive size',
       ],
       body,
     ),
@@ -164,14 +219,15 @@ async function main(): Promise<void> {
       .map((p) => `${p.toFixed(0)} MB`)
       .join(' → ')} (goal ≤ 100 MB and flat; node's own baseline RSS is ~45 MB of that).`,
     '',
-    `Scaling (median wall, tar / stack ratio, stack's peak RSS): ${rows
-      .map(({ spec, tar, stack }) => {
-        const r = median(tar.map((s) => s.wallMs)) / median(stack.map((s) => s.wallMs));
-        const rss = Math.max(...stack.map((s) => s.rssMb));
-        return `${treeLabel(spec)} ${ratio(r)}, ${rss.toFixed(0)} MB`;
+    `The stack against the faster library at each size (throughput; peak RSS stack / library): ${rows
+      .map((r) => {
+        const b = bestLibrary(r);
+        return `${treeLabel(r.spec)}: ${ratio(wall(r.samples[b]) / wall(r.samples.stack))} the throughput of ${b}, ${peakOf(r.samples.stack).toFixed(0)} / ${peakOf(r.samples[b]).toFixed(0)} MB`;
       })
-      .join(' → ')}.`,
+      .join('; ')}.`,
   ].join('\n');
+  const best200 = bestLibrary(main200);
+  const lib200 = wall(main200.samples[best200]) / wall(main200.samples.stack);
   saveResult({
     name: 'docs-archive',
     title: 'Docs archive throughput and memory',
@@ -186,6 +242,12 @@ async function main(): Promise<void> {
         value: ratio(r200),
         goal: '≥ 1.0×',
         met: r200 >= 1,
+      },
+      {
+        metric: `docs archive throughput, stack / ${best200} (${main200.spec.name}; the faster library)`,
+        value: ratio(lib200),
+        goal: '> 1.0× to keep the own writer',
+        met: lib200 > 1,
       },
       {
         metric: 'docs archiver peak RSS (max over sizes)',
