@@ -10,11 +10,13 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { type FileContent } from '../helpers/git.js';
 import { getBlob, getManifest, type Registry } from '../helpers/registry.js';
+import { tarFiles } from '../helpers/tar.js';
 import { SYSTEM_PYTHON } from '../helpers/tools.js';
+
+export { tarFiles };
 
 /**
  * This checkout: the nearest folder above this file with semantic-release-stack's package.json (the
@@ -127,36 +129,6 @@ export async function installPacked(root: string): Promise<{ project: string; se
 }
 
 export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-/** Regular files of an (optionally gzipped) tar: name → bytes. Handles ustar prefixes and PAX paths. */
-export function tarFiles(archive: Uint8Array): Map<string, Buffer> {
-  const data = archive[0] === 0x1f && archive[1] === 0x8b ? gunzipSync(archive) : Buffer.from(archive);
-  const files = new Map<string, Buffer>();
-  let offset = 0;
-  let paxPath: string | undefined;
-  while (offset + 512 <= data.length) {
-    const header = data.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) =>
-      header
-        .subarray(start, start + length)
-        .toString('utf8')
-        .replace(/\0.*$/s, '');
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1) || '0';
-    const prefix = field(345, 155);
-    const body = data.subarray(offset + 512, offset + 512 + size);
-    if (type === 'x') {
-      paxPath = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-    } else {
-      const name = paxPath ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-      if (type === '0') files.set(name.replace(/^\.\//, ''), Buffer.from(body));
-      paxPath = undefined;
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return files;
-}
 
 /** Digest and file names (across layers) of an image in the registry. */
 export async function imageContent(

@@ -1,60 +1,39 @@
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import {
+  streamSource,
+  tarEntries,
+  tarEntriesSync,
+  TarFormatError,
+  type TarEntry,
+} from '../../archive/tar-reader.js';
 import { MAX_CHART, MAX_FILE, stripBom, type ChartFile } from './chart-file.js';
 import { DecodeError } from './go-yaml.js';
 
-/** Reading a chart `.tgz` the way Helm's LoadArchiveFiles does, with a small tar reader. */
+/**
+ * Reading a chart `.tgz` the way Helm's LoadArchiveFiles does: the top folder dropped, unsafe paths
+ * refused, folders skipped, file data limited to Helm's sizes. From a file it is streamed (gunzip
+ * into the tar reader), so neither the archive nor more than the chart's own files sit in memory.
+ */
 
-const tarString = (b: Buffer): string => b.toString('utf8', 0, b.includes(0) ? b.indexOf(0) : b.length);
+/**
+ * An archive in memory (a subchart inside a chart) is unpacked whole, so the tar may be at most this
+ * big: Helm's limit on the files' bytes, and as much again for headers and padding (a 1 KiB file
+ * costs 1.5 KiB of tar), which no chart Helm accepts comes near.
+ */
+const MAX_TAR_IN_MEMORY = 2 * MAX_CHART;
 
-function tarNumber(b: Buffer): number {
-  if (b[0]! & 0x80) {
-    // GNU base-256, for values too large for octal
-    let n = BigInt(b[0]! & 0x7f);
-    for (const byte of b.subarray(1)) n = (n << 8n) | BigInt(byte);
-    return Number(n);
-  }
-  const s = tarString(b).trim();
-  return s === '' ? 0 : parseInt(s, 8);
-}
+/** Helm's checks on one entry, in its order; undefined for a folder (skipped). */
+class ChartCollector {
+  readonly files: ChartFile[] = [];
+  private budget = MAX_CHART;
 
-/** Helm's LoadArchiveFiles: drops the top folder, refuses unsafe paths, skips directories. */
-export function readChartArchive(tgz: Buffer): ChartFile[] {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(tgz);
-  } catch (e) {
-    throw new DecodeError(`it is not a gzip archive (${(e as Error).message})`);
-  }
-  const files: ChartFile[] = [];
-  let pax: Record<string, string> = {};
-  let longName: string | undefined;
-  let budget = MAX_CHART;
-  for (let off = 0; off + 512 <= tar.length;) {
-    const h = tar.subarray(off, off + 512);
-    if (h.every((b) => b === 0)) break;
-    const type = String.fromCharCode(h[156]!);
-    const size = pax.size !== undefined ? Number(pax.size) : tarNumber(h.subarray(124, 136));
-    if (off + 512 + size > tar.length) throw new DecodeError('the archive is truncated');
-    const body = tar.subarray(off + 512, off + 512 + size);
-    off += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      for (const rec of body.toString('utf8').matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) pax[rec[1]!] = rec[2]!;
-      continue;
-    }
-    if (type === 'L') longName = tarString(body);
-    if (type === 'L' || type === 'K' || type === 'g') continue;
-    const prefix =
-      h.subarray(257, 265).toString('latin1') === 'ustar\u000000' ? tarString(h.subarray(345, 500)) : '';
-    const raw = pax.path ?? longName ?? (prefix ? `${prefix}/` : '') + tarString(h.subarray(0, 100));
-    pax = {};
-    longName = undefined;
-    if (
-      type === '5' ||
-      (type === '\0' && raw.endsWith('/')) ||
-      (tarNumber(h.subarray(100, 108)) & 0o170000) === 0o040000
-    )
-      continue;
+  /** The chart-relative name to read the body under, or undefined to skip the entry. */
+  accept(entry: TarEntry): string | undefined {
+    if (entry.type === 'directory' || (entry.mode & 0o170000) === 0o040000) return undefined;
+    const raw = entry.name;
     const delim = raw.includes('\\') ? '\\' : '/';
     const parts = raw.split(delim);
     let name = parts.slice(1).join('/');
@@ -64,10 +43,73 @@ export function readChartArchive(tgz: Buffer): ChartFile[] {
     if (name.startsWith('..')) throw new DecodeError('it references a parent directory');
     if (/^[a-zA-Z]:\//.test(name)) throw new DecodeError('it contains a drive-letter path');
     if (parts[0] === 'Chart.yaml') throw new DecodeError('its Chart.yaml is not inside a folder');
-    if (size > MAX_FILE || size >= budget) throw new DecodeError('it is larger than Helm allows');
-    budget -= size;
-    files.push({ name, data: stripBom(Buffer.from(body)) });
+    if (entry.size > MAX_FILE || entry.size >= this.budget)
+      throw new DecodeError('it is larger than Helm allows');
+    this.budget -= entry.size;
+    return name;
   }
-  if (files.length === 0) throw new DecodeError('it holds no files');
-  return files;
+
+  add(name: string, body: Buffer): void {
+    this.files.push({ name, data: stripBom(Buffer.from(body)) });
+  }
+
+  result(): ChartFile[] {
+    if (this.files.length === 0) throw new DecodeError('it holds no files');
+    return this.files;
+  }
+}
+
+const asDecodeError = (error: unknown): unknown =>
+  error instanceof TarFormatError ? new DecodeError(error.message.replace(/^tar: /, '')) : error;
+
+/** A chart archive held in memory (a subchart in `charts/`). */
+export function readChartArchive(tgz: Buffer): ChartFile[] {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(tgz, { maxOutputLength: MAX_TAR_IN_MEMORY });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DecodeError('it is larger than Helm allows');
+    throw new DecodeError(`it is not a gzip archive (${(e as Error).message})`);
+  }
+  const chart = new ChartCollector();
+  try {
+    for (const entry of tarEntriesSync(tar)) {
+      const name = chart.accept(entry);
+      if (name !== undefined) chart.add(name, entry.body);
+    }
+  } catch (error) {
+    throw asDecodeError(error);
+  }
+  return chart.result();
+}
+
+/** A chart archive on disk, streamed. */
+export async function readChartArchiveFile(file: string): Promise<ChartFile[]> {
+  const gunzip = createGunzip();
+  // A file that cannot be read ends the pipeline, and the reading below with it: its error is the one
+  // to report.
+  let streamError: Error | undefined;
+  const piped = pipeline(createReadStream(file), gunzip).catch((error: Error) => {
+    streamError = error;
+  });
+  const chart = new ChartCollector();
+  try {
+    for await (const entry of tarEntries(streamSource(gunzip))) {
+      const name = chart.accept(entry);
+      if (name !== undefined) chart.add(name, await entry.read());
+    }
+  } catch (error) {
+    gunzip.destroy();
+    await piped;
+    if (error instanceof DecodeError || error instanceof TarFormatError) throw asDecodeError(error);
+    const cause = (streamError ?? error) as NodeJS.ErrnoException;
+    // zlib's codes start with Z_; anything else (a file that cannot be read) is not about the bytes.
+    if (String(cause.code).startsWith('Z_'))
+      throw new DecodeError(`it is not a gzip archive (${cause.message})`);
+    throw cause;
+  }
+  gunzip.destroy();
+  await piped;
+  return chart.result();
 }

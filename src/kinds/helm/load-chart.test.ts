@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readChartArchive } from './chart-archive.js';
+import { readChartArchive, readChartArchiveFile } from './chart-archive.js';
 import { GoNum, goFormatFloat, v2Resolve } from './go-yaml.js';
-import { checkChart, loadChart } from './load-chart.js';
+import { checkChart, loadChart, loadChartArchive } from './load-chart.js';
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -132,6 +132,14 @@ describe('loadChart', () => {
       h.write(name, 0);
       h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
       h.write('0', 156);
+      h.fill(0x20, 148, 156); // Helm (Go's archive/tar) checks the header checksum, as the reader does
+      h.write(
+        `${h
+          .reduce((a, b) => a + b, 0)
+          .toString(8)
+          .padStart(6, '0')}\0 `,
+        148,
+      );
       return h;
     };
     const tgz = (name: string): Buffer =>
@@ -141,5 +149,47 @@ describe('loadChart', () => {
     expect(() => readChartArchive(tgz('Chart.yaml'))).toThrow(/outside the chart's folder/);
     expect(() => readChartArchive(tgz('Chart.yaml/x'))).toThrow(/not inside a folder/);
     expect(readChartArchive(tgz('c/a.txt'))).toEqual([{ name: 'a.txt', data: Buffer.from('x') }]);
+  });
+
+  it('streams a chart archive from its file to the same files and chart as from its bytes', async () => {
+    const dir = await writeTree({
+      'demo/Chart.yaml': CHART,
+      'demo/values.yaml': '\ufeffreplicas: 2\n',
+      'demo/templates/big.yaml': `# ${'x'.repeat(300_000)}\n`,
+    });
+    const file = path.join(dir, 'demo-1.0.0.tgz');
+    execFileSync('tar', ['--format=pax', '-czf', file, '-C', dir, 'demo']);
+    const bytes = await readFile(file);
+    const streamed = await readChartArchiveFile(file);
+    expect(streamed).toEqual(readChartArchive(bytes));
+    expect(streamed.map((f) => f.name).sort()).toEqual(['Chart.yaml', 'templates/big.yaml', 'values.yaml']);
+    expect(streamed.find((f) => f.name === 'values.yaml')?.data.toString()).toBe('replicas: 2\n');
+    const fromFile = await loadChartArchive({ file }, 'demo-1.0.0.tgz');
+    expect(fromFile.metadata).toEqual((await loadChartArchive(bytes, 'demo-1.0.0.tgz')).metadata);
+    expect(fromFile.metadata.version).toBe('1.0.0');
+
+    await writeFile(path.join(dir, 'cut.tgz'), bytes.subarray(0, bytes.length - 40));
+    await expect(readChartArchiveFile(path.join(dir, 'cut.tgz'))).rejects.toThrow(
+      /not a gzip archive|truncated/,
+    );
+    await expect(readChartArchiveFile(path.join(dir, 'Chart.yaml.tgz'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    await writeFile(path.join(dir, 'plain.tgz'), 'not gzip');
+    await expect(readChartArchiveFile(path.join(dir, 'plain.tgz'))).rejects.toThrow(/not a gzip archive/);
+  });
+
+  it('stops at Helm’s limits while streaming, and caps an archive unpacked in memory', async () => {
+    const dir = await writeTree({});
+    const big = path.join(dir, 'big.tgz');
+    // One 6 MiB file: more than Helm's 5 MiB per file, refused from its header alone.
+    await mkdir(path.join(dir, 'c'));
+    await writeFile(path.join(dir, 'c/Chart.yaml'), CHART);
+    await writeFile(path.join(dir, 'c/blob'), Buffer.alloc(6 * 1024 * 1024));
+    execFileSync('tar', ['-czf', big, '-C', dir, 'c']);
+    await expect(readChartArchiveFile(big)).rejects.toThrow(/larger than Helm allows/);
+    expect(() => readChartArchive(gzipSync(Buffer.alloc(200 * 1024 * 1024 + 1)))).toThrow(
+      /larger than Helm allows/,
+    );
   });
 });

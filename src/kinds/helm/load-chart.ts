@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError, throwAll } from '../../errors.js';
-import { readChartArchive } from './chart-archive.js';
+import { readChartArchive, readChartArchiveFile } from './chart-archive.js';
 import { MAX_FILE, stripBom, type ChartFile } from './chart-file.js';
 import {
   byteOrder,
@@ -267,13 +267,17 @@ export async function loadChart(chartDir: string): Promise<LoadedChart> {
   return chart!;
 }
 
-/** Loads and validates a chart archive (Helm's LoadArchive); `source` names it in messages. */
-export async function loadChartArchive(tgz: Buffer, source: string): Promise<LoadedChart> {
+/**
+ * Loads and validates a chart archive (Helm's LoadArchive), given as bytes or as the path of a file
+ * (streamed from disk); `source` names it in messages.
+ */
+export async function loadChartArchive(tgz: Buffer | { file: string }, source: string): Promise<LoadedChart> {
   const problems: Error[] = [];
   let chart: LoadedChart | undefined;
   await loadYaml();
   try {
-    chart = loadFiles(readChartArchive(tgz), inArchive(source), problems);
+    const files = Buffer.isBuffer(tgz) ? readChartArchive(tgz) : await readChartArchiveFile(tgz.file);
+    chart = loadFiles(files, inArchive(source), problems);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     problems.push(invalid(source, e.message));

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import type { Manifest } from '../../../src/core/manifest.js';
 import { sha256File } from '../../../src/core/manifest.js';
@@ -20,6 +19,9 @@ import {
 } from '../../helpers/contexts.js';
 import { createRepo, type TestRepo } from '../../helpers/git.js';
 import { getBlob, getManifest, type Registry } from '../../helpers/registry.js';
+import { tarFiles } from '../../helpers/tar.js';
+
+export { tarFiles };
 
 export const DOCKERFILE = 'FROM scratch\nCOPY whls/ /whls/\n';
 
@@ -76,32 +78,6 @@ export function release(
   const resolved = dockerKind.resolveConfig(options, ctx);
   expect(resolved.errors).toEqual([]);
   return { ctx, logger, config: resolved.config! };
-}
-
-/** Names (and contents) of the regular files in an uncompressed or gzip tar layer. */
-export function tarFiles(blob: Buffer): Map<string, Buffer> {
-  const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
-  const files = new Map<string, Buffer>();
-  let paxPath: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length;) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) =>
-      header
-        .subarray(start, start + length)
-        .toString('utf8')
-        .replace(/\0.*$/s, '');
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1) || '0';
-    const prefix = field(345, 155);
-    const name = paxPath ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    const body = tar.subarray(offset + 512, offset + 512 + size);
-    paxPath = undefined;
-    if (type === 'x') paxPath = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-    else if (type === '0') files.set(name.replace(/^\.?\//, ''), Buffer.from(body));
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return files;
 }
 
 /** Every file of every layer of `repo:tag`, read back through the registry API. */
