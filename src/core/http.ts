@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * The HTTP client of every request this package makes (registries, package indexes, GitHub): the
@@ -21,7 +23,8 @@ import https from 'node:https';
 export interface HttpInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array;
+  /** A Readable needs its `content-length` header (see "Streamed request bodies" below). */
+  body?: string | Uint8Array | Readable;
   redirect?: 'follow' | 'manual';
   signal?: AbortSignal;
   /** Connection pool (node:http's Agent); the global agents by default. */
@@ -68,6 +71,8 @@ export const httpRequest: HttpFetch = async (input, init = {}) => {
       body = undefined;
       delete headers['content-type'];
     }
+    if (body instanceof Readable)
+      throw new Error(`${url.host} redirected a streamed upload, which cannot be sent again`);
     url = next;
   }
 };
@@ -86,14 +91,20 @@ function exchange(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  body: string | Uint8Array | undefined,
+  body: string | Uint8Array | Readable | undefined,
   init: HttpInit,
 ): Promise<Answer> {
   const signal = init.signal;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
+    if (signal?.aborted) {
+      if (body instanceof Readable) body.destroy();
+      return reject(signal.reason as Error);
+    }
     const sent = { ...headers };
-    if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
+    if (body instanceof Readable) {
+      if (!sent['content-length'])
+        return reject(new TypeError('a streamed body needs a content-length header'));
+    } else if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
     const send = url.protocol === 'https:' ? https.request : http.request;
     const req = send(url, { method, headers: sent, ...(init.agent ? { agent: init.agent } : {}) });
     const fail = (error: Error): void => {
@@ -119,7 +130,19 @@ function exchange(
         resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) });
       });
     });
-    req.end(body);
+    if (body instanceof Readable) sendStream(req, body, fail);
+    else req.end(body);
+  });
+}
+
+// ---- Streamed request bodies (a blob uploaded from disk). Kept apart to move onto the undici client
+// as they are: the caller gives a Readable and its content-length header; the body is sent once and
+// never replayed (a redirect that would resend it fails); a failing body tears the request down, and
+// a failing request closes the body.
+function sendStream(req: http.ClientRequest, body: Readable, fail: (error: Error) => void): void {
+  pipeline(body, req).catch((error: Error) => {
+    fail(error);
+    req.destroy(error);
   });
 }
 

@@ -5,11 +5,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getManifest, startRegistry, type Registry } from '../../test/helpers/registry.js';
 import { INSTALL_HINTS, requireTool } from '../../test/helpers/tools.js';
-import { createOciClient, MEDIA_TYPES, OciError, sha256Digest } from './client.js';
+import { httpRequest, type HttpFetch } from '../core/http.js';
+import { createOciClient, MEDIA_TYPES, OciError, sha256Digest, type BlobSource } from './client.js';
 
 const USER = 'ci-bot';
 const PASSWORD = 'oci-Client-pa55word';
@@ -41,6 +43,20 @@ async function pushSmallImage(
   );
   const digest = await client.putManifest(repository, tag, manifest, MEDIA_TYPES.ociManifest);
   return { digest, manifest, layerDigest, configDigest };
+}
+
+/** A blob source over bytes in memory, handed out in 64 KiB chunks as a file stream would. */
+function chunked(bytes: Buffer, digest = sha256Digest(bytes)): BlobSource {
+  return {
+    digest,
+    size: bytes.length,
+    open: () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
+        })(),
+      ),
+  };
 }
 
 describe('OCI client against docker-registry with htpasswd (Basic)', () => {
@@ -166,6 +182,28 @@ describe('OCI client against docker-registry with htpasswd (Basic)', () => {
     const error = await p.pushBlob('acme/app', Buffer.from('a new blob')).catch((e: unknown) => e);
     expect((error as OciError).status).toBe(503);
     expect(sleeps).toEqual([]);
+  });
+
+  it('streams a blob from its source, and refuses bytes that are not what the digest and size say', async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024 + 5, 'z');
+    const digest = sha256Digest(data);
+    let opens = 0;
+    const counted = (source: BlobSource): BlobSource => ({ ...source, open: () => (opens++, source.open()) });
+    expect(await client().pushBlob('acme/streamed', counted(chunked(data)))).toBe(digest);
+    expect(opens).toBe(1);
+    expect((await client().getBlob('acme/streamed', digest)).equals(data)).toBe(true);
+
+    // Nothing is stored when the bytes differ from the digest, or fall short of the size.
+    const other = Buffer.alloc(data.length, 'y');
+    const wrong = sha256Digest(Buffer.from('something else'));
+    await expect(client().pushBlob('acme/streamed', chunked(other, wrong))).rejects.toThrow(
+      /does not match its digest/,
+    );
+    await expect(
+      client().pushBlob('acme/streamed', { ...chunked(data.subarray(1), wrong), size: data.length }),
+    ).rejects.toThrow(/bytes, not/);
+    expect(await client().hasBlob('acme/streamed', wrong)).toBe(false);
+    expect(await client().hasBlob('acme/streamed', sha256Digest(other))).toBe(false);
   });
 });
 
@@ -311,6 +349,35 @@ describe('OCI client against docker-registry with token auth (Bearer)', () => {
     });
     const pushed = await pushSmallImage(client, 'acme/app', '2.0.0', 'bearer layer');
     expect((await client.headManifest('acme/app', '2.0.0'))?.digest).toBe(pushed.digest);
+  });
+
+  it('opens a streamed blob again when the registry refuses its token mid-upload', async () => {
+    // The first upload PUT goes out without its token, so the real registry answers with its real
+    // challenge, as when a token expires between the POST and the PUT.
+    let dropped = false;
+    const expiring: HttpFetch = (input, init) => {
+      if (init?.method === 'PUT' && !dropped && init.body instanceof Readable) {
+        dropped = true;
+        const { authorization: _, ...headers } = init.headers ?? {};
+        return httpRequest(input, { ...init, headers });
+      }
+      return httpRequest(input, init);
+    };
+    const client = createOciClient({
+      host: registry.host,
+      scheme: 'http',
+      credentials: { username: USER, password: PASSWORD },
+      fetch: expiring,
+    });
+    const data = Buffer.alloc(2 * 1024 * 1024, 'b');
+    let opens = 0;
+    const source = chunked(data);
+    const before = tokens.requests.length;
+    const digest = await client.pushBlob('acme/app', { ...source, open: () => (opens++, source.open()) });
+    expect(dropped).toBe(true);
+    expect(opens).toBe(2);
+    expect(tokens.requests.length).toBeGreaterThan(before);
+    expect((await client.getBlob('acme/app', digest)).equals(data)).toBe(true);
   });
 
   it('reports refused credentials as an auth error naming the registry, not the password', async () => {

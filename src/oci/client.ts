@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { createAuthenticator, type Credentials } from './auth.js';
 import { discard, httpError, OciError, pathOf } from './errors.js';
 import { type HttpFetch, httpRequest, type HttpResponse } from '../core/http.js';
@@ -57,8 +58,17 @@ interface Call {
   repository?: string;
   actions?: Action[];
   headers?: Record<string, string>;
-  body?: Buffer;
+  /** Bytes, or a blob streamed from disk (opened afresh for each attempt). */
+  body?: Buffer | BlobSource;
   idempotent: boolean;
+}
+
+/** A blob uploaded from where it lies (a file) instead of from memory. */
+export interface BlobSource {
+  digest: string;
+  size: number;
+  /** A new stream of the blob's bytes at each call: an upload is sent again after an auth challenge. */
+  open(): Readable;
 }
 
 export const sha256Digest = (bytes: Uint8Array): string =>
@@ -81,8 +91,11 @@ export interface OciClient {
   putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string>;
   hasBlob(repository: string, digest: string): Promise<boolean>;
   getBlob(repository: string, digest: string): Promise<Buffer>;
-  /** Uploads a blob unless the registry has it (POST, then PUT with `digest=`); returns its digest. */
-  pushBlob(repository: string, bytes: Buffer): Promise<string>;
+  /**
+   * Uploads a blob unless the registry has it (POST, then PUT with `digest=`); returns its digest.
+   * A `BlobSource` is streamed, its bytes checked against its digest on the way.
+   */
+  pushBlob(repository: string, blob: Uint8Array | BlobSource): Promise<string>;
   /**
    * The referrers API (`GET /v2/<name>/referrers/<digest>`, OCI distribution 1.1): the index of the
    * manifests whose `subject` is `digest`; undefined when the registry has no such API (404).
@@ -112,12 +125,17 @@ export function createOciClient(options: OciClientOptions): OciClient {
     const init = {
       method: call.method,
       headers,
-      body: call.body,
       redirect: call.method === 'GET' || call.method === 'HEAD' ? ('follow' as const) : ('manual' as const),
     };
-    return withRetry(retry, call.idempotent, () =>
-      fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
-    ).catch((error: unknown) => {
+    const attempt = (): Promise<HttpResponse> => {
+      const body = call.body;
+      if (body === undefined || Buffer.isBuffer(body))
+        return fetchImpl(url, { ...init, body, signal: AbortSignal.timeout(timeoutMs) });
+      return streamUpload(body, timeoutMs, (stream, signal) =>
+        fetchImpl(url, { ...init, body: stream, signal }),
+      );
+    };
+    return withRetry(retry, call.idempotent, attempt).catch((error: unknown) => {
       throw new OciError(
         `${call.method} ${pathOf(url)} on ${options.host} failed: ${(error as Error).message}`,
         'network',
@@ -248,8 +266,11 @@ export function createOciClient(options: OciClientOptions): OciClient {
       return bytes;
     },
 
-    async pushBlob(repository, bytes) {
-      const digest = sha256Digest(bytes);
+    async pushBlob(repository, blob) {
+      const bytes =
+        blob instanceof Uint8Array ? Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength) : blob;
+      const digest = Buffer.isBuffer(bytes) ? sha256Digest(bytes) : bytes.digest;
+      const size = Buffer.isBuffer(bytes) ? bytes.length : bytes.size;
       if (await this.hasBlob(repository, digest)) return digest;
       const push = { repository, actions: ['pull', 'push'] as Action[] };
       const started = await expect(
@@ -262,7 +283,9 @@ export function createOciClient(options: OciClientOptions): OciClient {
       const target = new URL(location, base).toString();
       // The Location may already carry a query (`?_state=…`): add the digest to it.
       const url = `${target}${target.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) };
+      // One PUT with the whole blob (the distribution spec's monolithic upload after a POST): the
+      // registry streams it to storage and checks `digest=`; a stream goes out with its length.
+      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
       const done = await expect(
         { method: 'PUT', url, ...push, headers, body: bytes, idempotent: false },
         [201, 204],
@@ -292,4 +315,54 @@ export function createOciClient(options: OciClientOptions): OciClient {
 
 function mediaTypeOf(response: HttpResponse): string {
   return (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+}
+
+/**
+ * Sends a streamed blob, hashing and counting its bytes on the way out: a blob that is not what it
+ * claims fails with a message that says so (the registry, which checks `digest=` itself, keeps
+ * nothing either way). The time limit is on silence, not on the whole transfer: a 1 GB layer may
+ * take minutes, but no chunk may wait longer than `idleMs`, nor the answer after the last one.
+ */
+async function streamUpload(
+  blob: BlobSource,
+  idleMs: number,
+  upload: (body: Readable, signal: AbortSignal) => Promise<HttpResponse>,
+): Promise<HttpResponse> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const touch = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => controller.abort(new Error(`no progress for ${idleMs / 1000} s uploading ${blob.digest}`)),
+      idleMs,
+    );
+  };
+  const source = blob.open();
+  async function* checkedChunks(): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    let sent = 0;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        touch();
+        sent += chunk.length;
+        if (sent > blob.size) throw new Error(`blob ${blob.digest} has more than its ${blob.size} bytes`);
+        hash.update(chunk);
+        yield chunk;
+      }
+    } finally {
+      source.destroy();
+    }
+    if (sent !== blob.size) throw new Error(`blob ${blob.digest} has ${sent} bytes, not ${blob.size}`);
+    const digest = `sha256:${hash.digest('hex')}`;
+    if (blob.digest.startsWith('sha256:') && digest !== blob.digest)
+      throw new Error(`blob ${blob.digest} does not match its digest (its bytes are ${digest})`);
+  }
+  const body = Readable.from(checkedChunks(), { objectMode: false });
+  touch();
+  try {
+    return await upload(body, controller.signal);
+  } finally {
+    clearTimeout(timer);
+    body.destroy();
+  }
 }

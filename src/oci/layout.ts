@@ -1,11 +1,14 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { sha256Digest, type OciClient } from './client.js';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { fileSource, tarEntries } from '../archive/tar-reader.js';
+import { sha256Digest, type BlobSource, type OciClient } from './client.js';
 
 /**
  * An OCI image layout in a tar file (`docker buildx build --output type=oci`, `podman … oci-archive:`):
  * `index.json` naming the image (or image index), blobs under `blobs/<alg>/<hex>`. Entries are found
- * by reading the tar headers only; a blob is read when it is pushed, so large layers never sit in
- * memory all at once beyond the one being uploaded.
+ * by reading the tar headers only; manifests are read whole (they are small), every other blob is
+ * streamed from the file when it is uploaded, so a layer never sits in memory.
  */
 export interface Descriptor {
   mediaType: string;
@@ -17,7 +20,10 @@ export interface Descriptor {
 export interface OciArchive {
   /** The image (or image index) the layout's index.json names. */
   top: Descriptor;
+  /** A manifest or index, read whole and checked against its digest. */
   blob(digest: string): Promise<Buffer>;
+  /** A blob as an upload source, streamed from the archive file. */
+  source(digest: string): BlobSource;
   close(): Promise<void>;
 }
 
@@ -26,17 +32,33 @@ const INDEX_TYPES = new Set([
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
+/** The distribution registry's own limit on a manifest: anything bigger is not one. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
 export async function openOciArchive(file: string): Promise<OciArchive> {
   const handle = await open(file, 'r');
   try {
-    const entries = await tarEntries(handle);
-    const read = async (name: string) => {
+    const { size: fileSize } = await handle.stat();
+    const entries = new Map<string, { offset: number; size: number }>();
+    for await (const entry of tarEntries(fileSource(handle))) {
+      if (entry.type !== 'file') continue;
+      if (entry.offset + entry.size > fileSize) throw new Error(`${file} is truncated`);
+      entries.set(entry.name.replace(/^\.\//, ''), { offset: entry.offset, size: entry.size });
+    }
+    const find = (name: string) => {
       const entry = entries.get(name);
       if (!entry) throw new Error(`${file} has no ${name}: not an OCI image layout`);
+      return entry;
+    };
+    const read = async (name: string) => {
+      const entry = find(name);
+      if (entry.size > MAX_MANIFEST_BYTES)
+        throw new Error(`${file}: ${name} is ${entry.size} bytes, more than a manifest may be`);
       const bytes = Buffer.alloc(entry.size);
       await handle.read(bytes, 0, entry.size, entry.offset);
       return bytes;
     };
+    const blobName = (digest: string) => `blobs/${digest.replace(':', '/')}`;
     const index = JSON.parse((await read('index.json')).toString('utf8')) as { manifests?: Descriptor[] };
     const top = index.manifests?.[0];
     if (!top || index.manifests!.length !== 1)
@@ -44,10 +66,22 @@ export async function openOciArchive(file: string): Promise<OciArchive> {
     return {
       top,
       async blob(digest) {
-        const bytes = await read(`blobs/${digest.replace(':', '/')}`);
+        const bytes = await read(blobName(digest));
         if (digest.startsWith('sha256:') && sha256Digest(bytes) !== digest)
           throw new Error(`${file}: blob ${digest} does not match its digest`);
         return bytes;
+      },
+      source(digest) {
+        const { offset, size } = find(blobName(digest));
+        return {
+          digest,
+          size,
+          // The client checks the bytes against the digest as they go out.
+          open: () =>
+            size === 0
+              ? Readable.from([])
+              : createReadStream(file, { start: offset, end: offset + size - 1 }),
+        };
       },
       close: () => handle.close(),
     };
@@ -55,33 +89,6 @@ export async function openOciArchive(file: string): Promise<OciArchive> {
     await handle.close();
     throw error;
   }
-}
-
-/** Name → position of every regular file in an uncompressed tar (ustar, with PAX long names). */
-async function tarEntries(handle: FileHandle): Promise<Map<string, { offset: number; size: number }>> {
-  const entries = new Map<string, { offset: number; size: number }>();
-  const header = Buffer.alloc(512);
-  let paxPath: string | undefined;
-  for (let offset = 0; ;) {
-    const { bytesRead } = await handle.read(header, 0, 512, offset);
-    if (bytesRead < 512 || header.every((b) => b === 0)) break;
-    const text = (start: number, length: number) =>
-      header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-    const size = parseInt(text(124, 12).trim() || '0', 8);
-    const type = text(156, 1) || '0';
-    const prefix = text(345, 155);
-    const name = (paxPath ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100))).replace(/^\.\//, '');
-    paxPath = undefined;
-    if (type === 'x') {
-      const body = Buffer.alloc(size);
-      await handle.read(body, 0, size, offset + 512);
-      paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-    } else if (type === '0' || type === '\0') {
-      entries.set(name, { offset: offset + 512, size });
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return entries;
 }
 
 /** Images of an index that are real platforms (buildx adds attestations as `unknown/unknown`). */
@@ -122,8 +129,12 @@ export async function pushOciArchive(
         manifest.config as Descriptor,
         ...((manifest.layers as Descriptor[] | undefined) ?? []),
       ]) {
-        if (!(await client.hasBlob(repository, blob.digest)))
-          await client.pushBlob(repository, await archive.blob(blob.digest));
+        const source = archive.source(blob.digest);
+        if (source.size !== blob.size)
+          throw new Error(
+            `blob ${blob.digest} is ${source.size} bytes in the archive, its manifest says ${blob.size}`,
+          );
+        await client.pushBlob(repository, source);
       }
     }
     return client.putManifest(repository, ref, bytes, descriptor.mediaType);

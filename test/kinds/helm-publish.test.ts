@@ -188,13 +188,14 @@ describe('helm.oci: pushing the chart to a real registry', () => {
     // What `helm push` of this very .tgz would have stored: same layer, another `created`.
     const tgz = await readFile(path.join(root, 'release-artifacts/os-vim-driver-1.7.0.tgz'));
     const metadata = { apiVersion: 'v2', name: 'os-vim-driver', version: '1.7.0' };
-    const earlier = chartArtifact(tgz, metadata, metadata, '2030-01-01T00:00:00Z');
+    const sha256 = createHash('sha256').update(tgz).digest('hex');
+    const earlier = chartArtifact({ sha256, size: tgz.length }, metadata, metadata, '2030-01-01T00:00:00Z');
     const client = createOciClient({
       host: registry.host,
       scheme: 'http',
       credentials: { username: USER, password: PASSWORD },
     });
-    await client.pushBlob(REPO, earlier.chart.bytes);
+    await client.pushBlob(REPO, tgz);
     await client.pushBlob(REPO, earlier.config.bytes);
     await client.putManifest(REPO, '1.7.0', earlier.manifest.bytes, HELM_MEDIA_TYPES.manifest);
 

@@ -25,16 +25,20 @@ const A = 'org.opencontainers.image.';
 /** Chart annotations may override every OCI annotation but these two. */
 const PROTECTED = [`${A}version`, `${A}title`];
 
-export interface Blob {
+export interface BlobDescriptor {
   mediaType: string;
   digest: string;
   size: number;
+}
+
+export interface Blob extends BlobDescriptor {
   bytes: Buffer;
 }
 
 export interface ChartArtifact {
   config: Blob;
-  chart: Blob;
+  /** The chart layer is the .tgz itself, uploaded from its file: only its descriptor is here. */
+  chart: BlobDescriptor;
   manifest: { digest: string; bytes: Buffer; annotations: Record<string, string> };
 }
 
@@ -75,19 +79,20 @@ export function chartAnnotations(md: ChartMetadata, created: string): Record<str
 }
 
 /**
- * Builds the blobs and manifest for a chart package. `metadataJson` is the chart.Metadata JSON in
- * Go field order (what Helm's json.Marshal(meta) gives); `created` is an RFC 3339 time.
+ * Builds the blobs and manifest for a chart package, given the package's sha256 (bare hex) and size.
+ * `metadataJson` is the chart.Metadata JSON in Go field order (what Helm's json.Marshal(meta) gives);
+ * `created` is an RFC 3339 time.
  */
 export function chartArtifact(
-  tgz: Buffer,
+  tgz: { sha256: string; size: number },
   md: ChartMetadata,
   metadataJson: Record<string, unknown>,
   created: string,
 ): ChartArtifact {
-  const chart = blob(HELM_MEDIA_TYPES.chart, tgz);
+  const chart = { mediaType: HELM_MEDIA_TYPES.chart, digest: `sha256:${tgz.sha256}`, size: tgz.size };
   const config = blob(HELM_MEDIA_TYPES.config, Buffer.from(goJson(metadataJson)));
   const annotations = chartAnnotations(md, created);
-  const descriptor = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
+  const descriptor = (b: BlobDescriptor) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
   // ocispec.Manifest field order: schemaVersion, (mediaType omitted), config, layers, annotations.
   const bytes = Buffer.from(
     goJson({ schemaVersion: 2, config: descriptor(config), layers: [descriptor(chart)], annotations }),

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { HttpFetch } from '../../core/http.js';
 import { stackError } from '../../errors.js';
 import { releaseEpoch } from '../../core/epoch.js';
@@ -108,12 +109,7 @@ export async function pushChart(
   const repo = chartRepository(target, name);
   const tag = chartTag(ctx);
   const ref = `${repo.location}:${tag}`;
-  const built = chartArtifact(
-    chart.bytes,
-    chart.metadata,
-    chart.metadataJson,
-    rfc3339(await releaseEpoch(ctx)),
-  );
+  const built = chartArtifact(chart, chart.metadata, chart.metadataJson, rfc3339(await releaseEpoch(ctx)));
   const registry = client(target, fetchImpl);
   const record = (digest: string): Artifact[] => [
     { kind: 'helm', type: 'chart-oci', name: `${repo.host}/${repo.repository}`, refs: [ref], digest },
@@ -126,7 +122,12 @@ export async function pushChart(
       ctx.logger.log('%s already holds this chart (%s); not pushing it again', ref, digest);
       return record(digest);
     }
-    await registry.pushBlob(repo.repository, built.chart.bytes);
+    // The .tgz goes up from its file; the client checks its bytes still match the digest.
+    await registry.pushBlob(repo.repository, {
+      digest: built.chart.digest,
+      size: built.chart.size,
+      open: () => createReadStream(chart.file),
+    });
     await registry.pushBlob(repo.repository, built.config.bytes);
     const pushed = await registry.putManifest(
       repo.repository,

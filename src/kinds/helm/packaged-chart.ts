@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { stackError } from '../../errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
@@ -8,10 +9,15 @@ import { loadChartArchive } from './load-chart.js';
 import { metadataJson } from './package-chart.js';
 import type { ChartMetadata } from './validate-chart.js';
 
-/** The package prepare recorded, its bytes, and the metadata Helm reads back from it. */
+/**
+ * The package prepare recorded, where it is, and the metadata Helm reads back from it. Its bytes are
+ * streamed from the file whenever needed (hash, metadata, upload), never held.
+ */
 export interface PackagedChartFile {
   artifact: Artifact;
-  bytes: Buffer;
+  /** Absolute path of the .tgz. */
+  file: string;
+  size: number;
   /** sha256 of the bytes, bare hex (index.yaml's `digest`). */
   sha256: string;
   metadata: ChartMetadata;
@@ -28,15 +34,15 @@ export async function readPackagedChart(ctx: ReleaseContext, manifest: Manifest)
   const fail = (reason: string) => stackError('ECHARTNOTPACKAGED', { reason });
   if (!artifact) throw fail('the release manifest records no chart package');
   const file = path.resolve(ctx.root, artifact.path!);
-  const bytes = await readFile(file).catch(() => undefined);
-  if (!bytes) throw fail(`\`${artifact.path}\` does not exist`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const hashed = await hashFile(file).catch(() => undefined);
+  if (!hashed) throw fail(`\`${artifact.path}\` does not exist`);
+  const { sha256, size } = hashed;
   if (artifact.sha256 && sha256 !== artifact.sha256)
     throw fail(`\`${artifact.path}\` changed since prepare (sha256 ${sha256}, recorded ${artifact.sha256})`);
   // Helm reads the metadata back from the archive (`helm push`, `helm repo index`), not the sources.
   let metadata: ChartMetadata;
   try {
-    metadata = (await loadChartArchive(bytes, artifact.path!)).metadata;
+    metadata = (await loadChartArchive({ file }, artifact.path!)).metadata;
   } catch (error) {
     throw fail(`\`${artifact.path}\` cannot be read as a chart: ${(error as Error).message}`);
   }
@@ -45,5 +51,17 @@ export async function readPackagedChart(ctx: ReleaseContext, manifest: Manifest)
     throw fail(
       `\`${artifact.path}\` holds version ${metadata.version ?? '(none)'}, the release is ${expected}`,
     );
-  return { artifact, bytes, sha256, metadata, metadataJson: metadataJson(metadata) };
+  return { artifact, file, size, sha256, metadata, metadataJson: metadataJson(metadata) };
+}
+
+async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(createReadStream(file), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  });
+  return { sha256: hash.digest('hex'), size };
 }
