@@ -43,6 +43,8 @@ const GNU_TAR_FLAGS = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner
 interface Sample {
   wallMs: number;
   rssMb: number;
+  /** User + system CPU seconds of the process and its children (gzip for tar). */
+  cpuS: number;
   outBytes: number;
   /** The writer's own measurement inside the child (without node start-up). */
   innerMs?: number;
@@ -59,11 +61,14 @@ const LABELS: Record<Writer, string> = {
   'tar-stream-parallel': 'tar-stream + stack’s parallel gzip',
 };
 
-function timed(args: string[], cwd: string): Promise<{ wallMs: number; rssMb: number; stdout: string }> {
+function timed(
+  args: string[],
+  cwd: string,
+): Promise<{ wallMs: number; rssMb: number; cpuS: number; stdout: string }> {
   const rssFile = join(mkdtempSync(join(tmpdir(), 'srs-bench-time-')), 'rss');
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, ...args], {
+    const child = spawn(TIME, ['-f', '%M %U %S', '-o', rssFile, ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -74,10 +79,15 @@ function timed(args: string[], cwd: string): Promise<{ wallMs: number; rssMb: nu
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - t;
-      const rssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+      const [rssKb, user, sys] = readFileSync(rssFile, 'utf8')
+        .trim()
+        .split('\n')
+        .pop()!
+        .split(' ')
+        .map(Number);
       rmSync(join(rssFile, '..'), { recursive: true, force: true });
       if (code !== 0) reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
-      else resolve({ wallMs, rssMb: rssKb / 1024, stdout });
+      else resolve({ wallMs, rssMb: rssKb! / 1024, cpuS: user! + sys!, stdout });
     });
   });
 }
@@ -88,7 +98,7 @@ async function run(writer: Writer, dist: string, root: string, out: string): Pro
       ['tar', ...GNU_TAR_FLAGS, '-I', 'gzip -6', '-cf', out, 'docs', '--transform', `s/^docs/${TOP}/`],
       root,
     );
-    return { wallMs: r.wallMs, rssMb: r.rssMb, outBytes: statSync(out).size };
+    return { wallMs: r.wallMs, rssMb: r.rssMb, cpuS: r.cpuS, outBytes: statSync(out).size };
   }
   const args =
     writer === 'stack'
@@ -96,7 +106,7 @@ async function run(writer: Writer, dist: string, root: string, out: string): Pro
       : [join(BENCH_DIR, 'lib/archive-lib-child.mjs'), writer, dist, root, out, TOP];
   const r = await timed([process.execPath, ...args], root);
   const inner = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; size: number };
-  return { wallMs: r.wallMs, rssMb: r.rssMb, outBytes: inner.size, innerMs: inner.ms };
+  return { wallMs: r.wallMs, rssMb: r.rssMb, cpuS: r.cpuS, outBytes: inner.size, innerMs: inner.ms };
 }
 
 /**
@@ -184,6 +194,7 @@ async function main(): Promise<void> {
         ratio(wall(samples.tar) / wall(s)),
         ratio(wall(samples.stack) / wall(s)),
         Number.isFinite(inner) ? ms(inner) : '—',
+        `${median(s.map((x) => x.cpuS)).toFixed(1)} s`,
         `${peakOf(s).toFixed(1)} MB`,
         `${(median(s.map((x) => x.outBytes)) / 1e6).toFixed(1)} MB`,
       ];
@@ -209,6 +220,7 @@ async function main(): Promise<void> {
         'vs tar -czf',
         'vs stack',
         'in-process',
+        'CPU (median)',
         'peak RSS',
         'archive size',
       ],
