@@ -54,6 +54,8 @@ export interface VersionField {
   /** Option that named this file, for error messages (`python.versionFiles[0]`). */
   option: string;
   render: 'pep440' | 'chartVersion' | 'imageTag' | 'appVersion' | { literal: string };
+  /** A missing key is an error unless the key is to be added, or the file left alone (files/edits.ts). */
+  missing?: 'add' | 'skip';
 }
 
 /** One line of the release plan ("what will this release do?"). */

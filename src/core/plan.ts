@@ -4,15 +4,22 @@ import { releaseValues, toEdits } from './version-fields.js';
 
 /** Plan lines for every file edit of the release: path, key, old → new. */
 export async function planEdits(ctx: ReleaseContext, fields: readonly VersionField[]): Promise<PlanLine[]> {
-  const { checked, errors } = await checkEdits(
+  const { checked, skipped, errors } = await checkEdits(
     ctx.root,
     toEdits(fields, releaseValues(ctx.release.versions)),
   );
   if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
-  return checked.map((edit) => ({
-    action: 'edit',
-    text: `${edit.path} ${edit.key}: ${edit.oldValue || '(empty)'} → ${edit.value}`,
-  }));
+  const old = (value: string | null) => (value === null ? '(added)' : value || '(empty)');
+  return [
+    ...checked.map((edit): PlanLine => ({
+      action: 'edit',
+      text: `${edit.path} ${edit.key}: ${old(edit.oldValue)} → ${edit.value}`,
+    })),
+    ...skipped.map((edit): PlanLine => ({
+      action: 'edit',
+      text: `${edit.path} ${edit.key}: left alone, ${edit.reason === 'no-file' ? 'the file does not exist' : 'the file has no such key'} (${edit.option} not set)`,
+    })),
+  ];
 }
 
 const LABEL: Record<PlanLine['action'], string> = {

@@ -144,7 +144,8 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         stopGuard();
         throw error;
       });
-      for (const c of changes) ctx.logger.log('Set %s %s: %s → %s', c.path, c.key, c.oldValue, c.newValue);
+      for (const c of changes)
+        ctx.logger.log('Set %s %s: %s → %s', c.path, c.key, c.oldValue ?? '(added)', c.newValue);
       mergeFields(manifest, fields);
       try {
         await prepareConcurrently(active, ctx, manifest);

@@ -50,6 +50,7 @@ export function toEdits(fields: readonly VersionField[], values: FieldValues): V
       option: field.option,
       ...(field.key ? { key: field.key } : {}),
       ...(field.type ? { type: field.type } : {}),
+      ...(field.missing ? { missing: field.missing } : {}),
     });
   }
   return edits;

@@ -105,6 +105,35 @@ describe('applyEdits', () => {
     expect(await read('helm/os-vim-driver/Chart.yaml')).toContain('version: 0.1.0');
   });
 
+  it('adds a missing key (`add`) and leaves an optional one alone (`skip`); undoing removes the key', async () => {
+    const chart = 'helm/os-vim-driver/Chart.yaml';
+    await writeFile(path.join(repo, chart), 'name: x\nversion: 0.1.0\n');
+    const edits: VersionEdit[] = [
+      { path: chart, key: 'appVersion', value: '1.4.0', option: 'helm.appVersion', missing: 'add' },
+      { path: chart, key: 'image.tag', value: '1.4.0', option: 'helm.imageTagKey', missing: 'skip' },
+      { path: 'helm/values.yaml', key: 'tag', value: '1.4.0', option: 'helm.imageTagKey', missing: 'skip' },
+    ];
+    const { checked, skipped, errors } = await checkEdits(repo, edits);
+    expect(errors).toEqual([]);
+    expect(checked.map((c) => [c.key, c.oldValue])).toEqual([['appVersion', null]]);
+    expect(skipped.map((s) => [s.path, s.key, s.reason])).toEqual([
+      [chart, 'image.tag', 'no-key'],
+      ['helm/values.yaml', 'tag', 'no-file'],
+    ]);
+    const changes = await applyEdits(repo, edits);
+    expect(changes).toEqual([{ path: chart, key: 'appVersion', oldValue: null, newValue: '1.4.0' }]);
+    expect(await read(chart)).toBe('name: x\nversion: 0.1.0\nappVersion: "1.4.0"\n');
+    // What prepare does after a failed build: write each old value back.
+    await applyEdits(
+      repo,
+      changes.map((c) => ({ path: c.path, key: c.key, value: c.oldValue, option: c.path })),
+    );
+    expect(await read(chart)).toBe('name: x\nversion: 0.1.0\n');
+    // `skip` does not hide a file that cannot be parsed.
+    await writeFile(path.join(repo, chart), 'name: [x\n');
+    expect(codes(await rejection(applyEdits(repo, edits.slice(1, 2))))).toEqual(['EINVALIDVERSIONFILE']);
+  });
+
   it('refuses paths that leave the repository, also through a symbolic link', async () => {
     await mkdir(path.join(base, 'outside'));
     await writeFile(path.join(base, 'outside/pkg_info.json'), '{"version": "0.1.0"}');

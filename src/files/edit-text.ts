@@ -35,22 +35,31 @@ export function detectFileType(filePath: string, explicit?: string): FileType {
 export interface TextEdit {
   /** The concrete key (pyproject's `auto` becomes `project.version` or `tool.poetry.version`). */
   key: string;
-  oldValue: string;
+  /** null when the key was absent (and is added), or is absent and stays so. */
+  oldValue: string | null;
   newText: string;
 }
+
+/**
+ * What a key that is not there means: an error (the default), or that the key is added — at the top
+ * level of a YAML mapping only, what `helm package --app-version` does to a chart without one.
+ */
+export type MissingKey = 'error' | 'add';
 
 const BOM = '\uFEFF';
 
 /**
  * One edit in memory: parse, read the old value, replace it, and parse the result again to prove the
- * new text holds exactly `value` at `key`. Throws the file's StackError; never touches the disk.
+ * new text holds exactly `value` at `key`. A `null` value removes the key (undoing an added one).
+ * Throws the file's StackError; never touches the disk.
  */
 export async function editText(
   type: FileType,
   text: string,
   key: string,
-  value: string,
+  value: string | null,
   filePath: string,
+  missing: MissingKey = 'error',
 ): Promise<TextEdit> {
   // Parsers reject or mangle a byte order mark, so it is set aside and put back unchanged.
   const bom = text.startsWith(BOM) ? BOM : '';
@@ -58,15 +67,19 @@ export async function editText(
   const editor = await loadEditor(type);
   const doc = parseCached(editor, type, body, filePath);
   const concrete = doc.resolveKey?.(key) ?? key;
-  const oldValue = doc.get(key);
-  if (oldValue === undefined) throw keyMissing(filePath, concrete);
-  const newBody = doc.set(key, value);
-  const readBack = parseCached(editor, type, newBody, filePath).get(key);
+  const oldValue = doc.get(key) ?? null;
+  let newBody: string;
+  if (value === null) {
+    if (oldValue === null) return { key: concrete, oldValue, newText: text };
+    if (!doc.remove) throw invalidFile(filePath, `\`${concrete}\` cannot be removed from a ${type} file`);
+    newBody = doc.remove(key);
+  } else if (oldValue !== null) newBody = doc.set(key, value);
+  else if (missing === 'add' && doc.add) newBody = doc.add(key, value);
+  else throw keyMissing(filePath, concrete);
+  const readBack = parseCached(editor, type, newBody, filePath).get(key) ?? null;
   if (readBack !== value) {
-    throw invalidFile(
-      filePath,
-      `writing \`${value}\` at \`${concrete}\` would read back as \`${String(readBack)}\``,
-    );
+    const what = value === null ? `removing \`${concrete}\`` : `writing \`${value}\` at \`${concrete}\``;
+    throw invalidFile(filePath, `${what} would read back as \`${String(readBack)}\``);
   }
   return { key: concrete, oldValue, newText: bom + newBody };
 }

@@ -15,6 +15,10 @@ export interface EditorDoc {
   get(key: string): string | undefined;
   /** Returns the new full text with the value replaced, byte-identical elsewhere. */
   set(key: string, value: string): string;
+  /** Returns the new full text with the absent key added; throws EVERSIONKEYMISSING where it cannot be. */
+  add?(key: string, value: string): string;
+  /** Returns the new full text without the key (a line `add` wrote); throws where it cannot. */
+  remove?(key: string): string;
   /** The concrete key an alias such as pyproject's `auto` stands for in this file. */
   resolveKey?(key: string): string;
 }

@@ -167,6 +167,50 @@ describe('editor edge cases', () => {
     ).toBe('EINVALIDVERSIONFILE');
   });
 
+  it('yaml: adds a missing top-level key after `version`, and removes it again byte for byte', async () => {
+    const cases: Array<[string, string]> = [
+      // Helm's own test chart: no appVersion; the new line follows version, quoted as Helm documents it
+      [
+        'apiVersion: v1\nname: frobnitz\nversion: "1.2.3"\nkeywords:\n  - a\n',
+        'apiVersion: v1\nname: frobnitz\nversion: "1.2.3"\nappVersion: "1.4.0"\nkeywords:\n  - a\n',
+      ],
+      ['name: x\nversion: 1.0.0 # kept\n', 'name: x\nversion: 1.0.0 # kept\nappVersion: "1.4.0"\n'],
+      ['name: x\r\nversion: 1.0.0', 'name: x\r\nversion: 1.0.0\r\nappVersion: "1.4.0"'],
+      // no `version`: after the last entry, even a block sequence
+      ['name: x\ndeps:\n  - a\n  - b\n', 'name: x\ndeps:\n  - a\n  - b\nappVersion: "1.4.0"\n'],
+      ['# top\n  name: x\n  version: 1\n', '# top\n  name: x\n  version: 1\n  appVersion: "1.4.0"\n'],
+    ];
+    for (const [before, after] of cases) {
+      const added = await editText('yaml', before, 'appVersion', '1.4.0', 'C.yaml', 'add');
+      expect(added).toEqual({ key: 'appVersion', oldValue: null, newText: after });
+      expect((await editText('yaml', after, 'appVersion', null, 'C.yaml')).newText).toBe(before);
+    }
+    // An existing key is set as usual; an absent key to remove is no change.
+    expect(
+      (await editText('yaml', 'appVersion: 1.0.0\n', 'appVersion', '2.0.0', 'C.yaml', 'add')).newText,
+    ).toBe('appVersion: 2.0.0\n');
+    expect((await editText('yaml', 'name: x\n', 'appVersion', null, 'C.yaml')).newText).toBe('name: x\n');
+  });
+
+  it('yaml: adds only top-level keys of a block mapping; other files cannot add', async () => {
+    for (const [text, key] of [
+      ['image:\n  repo: x\n', 'image.tag'],
+      ['{name: x, version: 1}\n', 'appVersion'],
+      ['- a\n', 'appVersion'],
+    ] as const) {
+      expect(await codeOf(() => editText('yaml', text, key, '1', 'v.yaml', 'add'))).toBe(
+        'EVERSIONKEYMISSING',
+      );
+    }
+    expect(await codeOf(() => editText('json', '{"name": "x"}', 'version', '1', 'p.json', 'add'))).toBe(
+      'EVERSIONKEYMISSING',
+    );
+    // A key sharing its line with another is not taken out by guesswork.
+    expect(await codeOf(() => editText('yaml', 'a: {b: 1}\n', 'a', null, 'v.yaml'))).toBe(
+      'EINVALIDVERSIONFILE',
+    );
+  });
+
   it('yaml: quotes a plain value that YAML 1.1 would read as something else', async () => {
     expect((await editText('yaml', 'tag: latest\n', 'tag', 'yes', 'v.yaml')).newText).toBe('tag: "yes"\n');
     expect((await editText('yaml', 'tag: latest\n', 'tag', '1.5.0+build_1', 'v.yaml')).newText).toBe(

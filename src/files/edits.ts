@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { stackError, throwAll } from '../errors.js';
+import { isStackError, stackError, throwAll } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { DEFAULT_KEYS, detectFileType, editText } from './edit-text.js';
+import { DEFAULT_KEYS, detectFileType, editText, type MissingKey } from './edit-text.js';
 import { invalidFile, type FileType } from './editor.js';
 import { assertNotSymlink, resolveInRepo } from './safe-path.js';
 
@@ -10,10 +10,16 @@ export interface VersionEdit {
   path: string;
   /** Dotted key; the type's DEFAULT_KEYS entry when absent. */
   key?: string;
-  value: string;
+  /** null removes the key: how a key this package added is taken out again. */
+  value: string | null;
   type?: FileType;
   /** Option that named the file, for error messages (`python.versionFiles[0]`). */
   option: string;
+  /**
+   * A missing key is an error (default), is added (`add`: see MissingKey), or leaves the file alone
+   * (`skip`: for a key the user never named, e.g. the chart's default `image.tag`; a missing file too).
+   */
+  missing?: MissingKey | 'skip';
 }
 
 export interface CheckedEdit extends VersionEdit {
@@ -21,17 +27,24 @@ export interface CheckedEdit extends VersionEdit {
   type: FileType;
   /** The concrete key, e.g. `project.version` for pyproject's `auto`. */
   key: string;
-  oldValue: string;
+  /** null: the key is not there (it is added). */
+  oldValue: string | null;
   /** The file's text before this edit (after earlier edits of the same file) and after it. */
   oldText: string;
   newText: string;
 }
 
+/** An optional edit (`missing: 'skip'`) left out because its file or key is not there. */
+export interface SkippedEdit extends VersionEdit {
+  reason: 'no-file' | 'no-key';
+}
+
 export interface VersionChange {
   path: string;
   key: string;
-  oldValue: string;
-  newValue: string;
+  /** null: the key was added. Undo a change by writing oldValue back. */
+  oldValue: string | null;
+  newValue: string | null;
 }
 
 export type WriteFile = (abs: string, data: string) => Promise<void>;
@@ -64,7 +77,7 @@ async function checkEdit(
   // A path leaving the repository is the problem to report, whatever its name looks like.
   const abs = await resolveInRepo(root, edit.path, edit.option);
   const type = detectFileType(edit.path, edit.type);
-  if (edit.value === '' || /\p{Cc}/u.test(edit.value)) {
+  if (edit.value !== null && (edit.value === '' || /\p{Cc}/u.test(edit.value))) {
     throw stackError('EINVALIDVERSION', {
       version: JSON.stringify(edit.value),
       target: `\`${edit.path}\``,
@@ -81,11 +94,17 @@ async function checkEdit(
     edit.key ?? DEFAULT_KEYS[type],
     edit.value,
     edit.path,
+    edit.missing === 'add' ? 'add' : 'error',
   );
   // Later edits of the same file start from this one's result.
   texts.set(abs, Promise.resolve(newText));
   return { ...edit, abs, type, key, oldValue, oldText, newText };
 }
+
+const SKIPPABLE: Record<string, SkippedEdit['reason']> = {
+  EVERSIONFILEMISSING: 'no-file',
+  EVERSIONKEYMISSING: 'no-key',
+};
 
 /**
  * Validates every edit (inside the repository, not a symlink, exists, parses, key present) and
@@ -94,8 +113,9 @@ async function checkEdit(
 export async function checkEdits(
   root: string,
   edits: readonly VersionEdit[],
-): Promise<{ checked: CheckedEdit[]; errors: Error[] }> {
+): Promise<{ checked: CheckedEdit[]; skipped: SkippedEdit[]; errors: Error[] }> {
   const checked: CheckedEdit[] = [];
+  const skipped: SkippedEdit[] = [];
   const errors: Error[] = [];
   const seen = new Set<string>();
   const texts = new Map<string, Promise<string>>();
@@ -103,13 +123,18 @@ export async function checkEdits(
     try {
       checked.push(await checkEdit(root, edit, texts));
     } catch (error) {
+      const reason = isStackError(error) ? SKIPPABLE[error.code] : undefined;
+      if (edit.missing === 'skip' && reason) {
+        skipped.push({ ...edit, reason });
+        continue;
+      }
       // A broken file fails every edit of it the same way; say so once.
       const message = (error as Error).message;
       if (!seen.has(message)) errors.push(error as Error);
       seen.add(message);
     }
   }
-  return { checked, errors };
+  return { checked, skipped, errors };
 }
 
 interface FileWrite {

@@ -1,10 +1,11 @@
 export type { Editor, EditorDoc, FileType } from './editor.js';
 export { FILE_TYPES } from './editor.js';
-export { DEFAULT_KEYS, detectFileType, editText, type TextEdit } from './edit-text.js';
+export { DEFAULT_KEYS, detectFileType, editText, type MissingKey, type TextEdit } from './edit-text.js';
 export {
   applyEdits,
   checkEdits,
   type CheckedEdit,
+  type SkippedEdit,
   type VersionChange,
   type VersionEdit,
   type WriteFile,

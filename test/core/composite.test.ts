@@ -63,7 +63,8 @@ describe('composite plugin', () => {
         {
           ...config,
           python: { build: false, versionFiles: ['osvimdriver/pkg_info.json', '../outside.json'] },
-          helm: { chart: 'helm/os-vim-driver' },
+          // a key the user names must be there (the default image.tag only where values.yaml has it)
+          helm: { chart: 'helm/os-vim-driver', imageTagKey: 'image.tag' },
         },
         srContext({ root }),
       )

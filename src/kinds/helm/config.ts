@@ -67,6 +67,8 @@ export interface HelmConfig {
   chartFile: string;
   valuesFile: string;
   imageTagKey: string | false;
+  /** The user named imageTagKey; the default `image.tag` is only written where the values file has it. */
+  imageTagKeyGiven: boolean;
   appVersion: 'imageTag' | 'chartVersion' | 'pep440' | false;
   package: boolean;
   oci: OciTarget | undefined;
@@ -246,6 +248,7 @@ export function resolveHelmConfig(raw: unknown, ctx: StepContext): ConfigResult<
       chartFile: path.posix.join(chartDir, 'Chart.yaml'),
       valuesFile: path.posix.join(chartDir, o.valuesFile ?? 'values.yaml'),
       imageTagKey: o.imageTagKey ?? 'image.tag',
+      imageTagKeyGiven: o.imageTagKey !== undefined,
       appVersion: o.appVersion ?? 'imageTag',
       package: packaged,
       oci: oci?.target,

@@ -37,12 +37,14 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
       ];
       if (config.appVersion) {
         const render = config.appVersion === 'imageTag' ? 'appVersion' : config.appVersion;
+        // A chart without appVersion gets one, as `helm package --app-version` gives it.
         fields.push({
           path: config.chartFile,
           key: 'appVersion',
           type: 'yaml',
           option: 'helm.appVersion',
           render,
+          missing: 'add',
         });
       }
       if (config.imageTagKey) {
@@ -53,6 +55,9 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
           type: 'yaml',
           option: 'helm.imageTagKey',
           render: 'imageTag',
+          // Not every chart pins its image in values (Helm's own test chart does not): the default
+          // key is written where it exists; a key the user named must exist.
+          ...(config.imageTagKeyGiven ? {} : { missing: 'skip' as const }),
         });
       }
       return fields;
