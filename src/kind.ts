@@ -53,7 +53,8 @@ export interface VersionField {
   type?: FileType;
   /** Option that named this file, for error messages (`python.versionFiles[0]`). */
   option: string;
-  render: 'pep440' | 'chartVersion' | 'imageTag' | 'appVersion' | { literal: string };
+  /** A rendering of the version, or templates (`=={pep440}`) for the release and the dev version. */
+  render: 'pep440' | 'chartVersion' | 'imageTag' | 'appVersion' | { release?: string; dev?: string };
   /** A missing key is an error unless the key is to be added, or the file left alone (files/edits.ts). */
   missing?: 'add' | 'skip';
 }

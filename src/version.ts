@@ -392,6 +392,22 @@ export function wheelFileName(distributionName: string, pep440: string): string 
   return `${normalizeDistributionName(distributionName)}-${pep440}-py3-none-any.whl`;
 }
 
+/**
+ * A development version as a Renderings, so that templates fill the same way for it as for a release:
+ * `{version}` is its SemVer spelling (the chart's), `{pep440}` and `{imageTag}` its own.
+ */
+export function devRenderings(dev: DevVersion): Renderings {
+  return {
+    semver: parseVersion(dev.chartVersion).semver,
+    pep440: dev.pep440,
+    imageTag: dev.imageTag,
+    chartVersion: dev.chartVersion,
+    appVersion: dev.imageTag,
+    prerelease: true,
+    nextDev: null,
+  };
+}
+
 function templateValues(r: Renderings): Record<string, string> {
   const v = parseVersion(r.semver);
   return {

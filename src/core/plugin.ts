@@ -1,5 +1,5 @@
 import { stackError, throwAll } from '../errors.js';
-import { applyEdits, checkEdits } from '../files/index.js';
+import { applyEdits } from '../files/index.js';
 import { restoreOnExit } from '../files/restore-on-exit.js';
 import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
@@ -25,7 +25,7 @@ import {
   splitSignOption,
   type SignConfig,
 } from '../sign/index.js';
-import { releaseValues, toEdits } from './version-fields.js';
+import { checkVersionFields, releaseValues, toEdits } from './version-fields.js';
 
 type AnyKind = ArtifactKind<unknown>;
 interface Active {
@@ -105,8 +105,8 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       if (sign) errors.push(...checkSigning(ctx));
       const checks = await Promise.all([
         ...active.map(({ kind, config }) => kind.check?.(config, ctx) ?? Promise.resolve([])),
-        // Every version file must exist, parse and hold its key; the value written here is a placeholder.
-        checkEdits(ctx.root, toEdits(fieldsOf(active, ctx), placeholderValues)).then((r) => r.errors),
+        // Every version file must exist, parse and hold its key; nothing is written.
+        checkVersionFields(ctx.root, fieldsOf(active, ctx)),
       ]);
       errors.push(...checks.flat());
       throwAll(errors.map((e) => ctx.redactor.redactError(e)));
@@ -208,8 +208,6 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
     },
   };
 }
-
-const placeholderValues = { pep440: '0', chartVersion: '0', imageTag: '0', appVersion: '0', literals: true };
 
 function compositeSections(own: Record<string, unknown>, kinds: readonly AnyKind[]) {
   const raw = new Map<AnyKind, unknown>();

@@ -26,7 +26,11 @@ const FILES = {
 const VERSION_FILES = Object.keys(FILES).filter((f) => f !== '.gitignore');
 
 /** `before` plugins run each step ahead of semantic-release-stack. */
-function releaseConfig(repo: TestRepo, before: unknown[] = []) {
+function releaseConfig(
+  repo: TestRepo,
+  before: unknown[] = [],
+  python: Record<string, unknown> = { build: false, versionFiles: ['osvimdriver/pkg_info.json'] },
+) {
   return {
     branches: ['main'],
     repositoryUrl: repo.remoteUrl,
@@ -38,7 +42,7 @@ function releaseConfig(repo: TestRepo, before: unknown[] = []) {
       [
         PLUGIN,
         {
-          python: { build: false, versionFiles: ['osvimdriver/pkg_info.json'] },
+          python,
           helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
           devVersion: true,
         },
@@ -118,6 +122,32 @@ describe('a versions-only release through the real semantic-release CLI', () => 
       expect.stringMatching(/^chore\(release\): 1\.0\.0 \[skip ci\]/),
     ]);
     expect((await filesAt(repo, 'main')).json.version).toBe('1.1.0.dev0');
+  });
+
+  it("writes a set entry's release value at the tag and its dev value after it (the seed's ignition-version)", async () => {
+    repo = await createRepo({ files: FILES });
+    await commitAndPush(repo, 'feat: first feature', { 'src.txt': 'one\n' });
+    const python = {
+      build: false,
+      versionFiles: [
+        {
+          path: 'osvimdriver/pkg_info.json',
+          set: { 'ignition-version': { release: '=={pep440}', dev: '>={pep440}' } },
+        },
+      ],
+    };
+    const result = await runSemanticRelease(repo, { config: releaseConfig(repo, [], python) });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('osvimdriver/pkg_info.json ignition-version: ==0.1.0 → ==1.0.0');
+    expect((await filesAt(repo, 'v1.0.0')).json).toEqual({ version: '1.0.0', 'ignition-version': '==1.0.0' });
+    expect((await filesAt(repo, 'main')).json).toEqual({
+      version: '1.1.0.dev0',
+      'ignition-version': '>=1.1.0.dev0',
+    });
+    // The raw file keeps its layout: only the two values changed.
+    expect(await showFile(repo.remote, 'main', 'osvimdriver/pkg_info.json')).toBe(
+      '{"version": "1.1.0.dev0", "ignition-version": ">=1.1.0.dev0"}',
+    );
   });
 
   it('changes nothing in a dry run', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { stackError } from '../../errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
+import { setEntrySchema, type SetEntry } from '../../core/version-fields.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 
 const fileType = z.enum(['json', 'yaml', 'toml', 'setup.cfg', 'python']);
@@ -15,8 +16,8 @@ const versionFile = z.union([
       /** Dotted key of the version (`version`, `project.version`, `__version__`). */
       key: z.string().min(1).optional(),
       type: fileType.optional(),
-      /** Other fields of the same file set at the release, e.g. the seed's `ignition-version`. */
-      set: z.record(z.string(), z.string()).optional(),
+      /** Other fields of the same file, e.g. the seed's `ignition-version` (core/version-fields.ts). */
+      set: z.record(z.string(), setEntrySchema).optional(),
     })
     .strict(),
 ]);
@@ -67,7 +68,7 @@ export interface VersionFileConfig {
   path: string;
   key: string | undefined;
   type: z.infer<typeof fileType> | undefined;
-  set: Record<string, string>;
+  set: Record<string, SetEntry>;
 }
 
 export interface PublishTarget {

@@ -1,6 +1,7 @@
 import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
 import { pep440ChannelProblem, wheelFileName } from '../../version.js';
 import { stackError } from '../../errors.js';
+import { setRender } from '../../core/version-fields.js';
 import { resolvePythonConfig, type PythonConfig } from './config.js';
 import { buildWheel } from './build.js';
 import { checkPythonBuild } from './check.js';
@@ -21,11 +22,11 @@ export const pythonKind = defineKind<PythonConfig>({
       return [
         // No key: the file type's default (`version`, `__version__`, pyproject's own).
         { path: file.path, ...(file.key ? { key: file.key } : {}), option, render: 'pep440', ...type },
-        ...Object.entries(file.set).map(([key, literal]): VersionField => ({
+        ...Object.entries(file.set).map(([key, entry]): VersionField => ({
           path: file.path,
           key,
-          option,
-          render: { literal },
+          option: `${option}.set.${key}`,
+          render: setRender(entry),
           ...type,
         })),
       ];
