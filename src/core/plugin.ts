@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { stackError, throwAll } from '../errors.js';
-import { applyEdits } from '../files/index.js';
+import { applyEdits, withoutConsequences } from '../files/index.js';
 import { restoreOnExit } from '../files/restore-on-exit.js';
 import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
@@ -104,12 +105,15 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       const { active, errors, sign } = resolve(pluginConfig, ctx);
       if (sign) errors.push(...checkSigning(ctx));
       const checks = await Promise.all([
-        ...active.map(({ kind, config }) => kind.check?.(config, ctx) ?? Promise.resolve([])),
+        // A check that throws instead of returning its problems must not hide the others'.
+        ...active.map(({ kind, config }) =>
+          (kind.check?.(config, ctx) ?? Promise.resolve([])).catch(problems),
+        ),
         // Every version file must exist, parse and hold its key; nothing is written.
         checkVersionFields(ctx.root, fieldsOf(active, ctx)),
       ]);
       errors.push(...checks.flat());
-      throwAll(errors.map((e) => ctx.redactor.redactError(e)));
+      throwAll(withoutConsequences(errors).map((e) => ctx.redactor.redactError(e)));
     },
 
     async verifyRelease(pluginConfig, context) {
@@ -209,6 +213,9 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
   };
 }
 
+const problems = (error: unknown): Error[] =>
+  error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
+
 function compositeSections(own: Record<string, unknown>, kinds: readonly AnyKind[]) {
   const raw = new Map<AnyKind, unknown>();
   const errors: Error[] = [];
@@ -259,7 +266,10 @@ async function prepareConcurrently(active: Active[], ctx: ReleaseContext, manife
 async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
   const manifest = await readManifest(ctx.artifactsDir);
   if (!manifest || manifest.version !== ctx.release.version) {
-    throw stackError('EMANIFESTMISSING', { version: ctx.release.version, dir: ctx.artifactsDir });
+    throw stackError('EMANIFESTMISSING', {
+      version: ctx.release.version,
+      dir: path.relative(ctx.root, ctx.artifactsDir),
+    });
   }
   return manifest;
 }

@@ -1,4 +1,5 @@
 import { stackError, type StackError } from '../errors.js';
+import { UNPARSEABLE } from './follows-from.js';
 
 export type FileType = 'json' | 'yaml' | 'toml' | 'setup.cfg' | 'python';
 
@@ -29,7 +30,7 @@ export interface Editor {
 }
 
 export function invalidFile(path: string, reason: string): StackError {
-  return stackError('EINVALIDVERSIONFILE', { path, reason });
+  return Object.assign(stackError('EINVALIDVERSIONFILE', { path, reason }), { [UNPARSEABLE]: path });
 }
 
 export function keyMissing(path: string, key: string, hint?: string): StackError {

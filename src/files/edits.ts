@@ -3,7 +3,7 @@ import { isStackError, stackError, throwAll } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { DEFAULT_KEYS, detectFileType, editText, type MissingKey } from './edit-text.js';
 import { invalidFile, type FileType } from './editor.js';
-import { assertNotSymlink, resolveInRepo } from './safe-path.js';
+import { assertNotSymlink, messageInRepo, resolveInRepo } from './safe-path.js';
 
 export interface VersionEdit {
   /** Relative to the repository root. */
@@ -160,12 +160,13 @@ function fileWrites(checked: readonly CheckedEdit[]): FileWrite[] {
 }
 
 async function restore(
+  root: string,
   written: readonly FileWrite[],
   writeFile: WriteFile,
   failed: FileWrite,
   cause: unknown,
 ): Promise<Error> {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = messageInRepo(cause, root);
   const unrestored: string[] = [];
   let restoreReason = '';
   for (const file of [...written].reverse()) {
@@ -173,7 +174,7 @@ async function restore(
       await writeFile(file.abs, file.before);
     } catch (error) {
       unrestored.push(file.path);
-      restoreReason ||= (error as Error).message;
+      restoreReason ||= messageInRepo(error, root);
     }
   }
   if (unrestored.length === 0) return stackError('EWRITEFAILED', { path: failed.path, reason });
@@ -207,7 +208,7 @@ export async function applyEdits(
       await writeFile(file.abs, file.after);
       written.push(file);
     } catch (error) {
-      throw await restore(written, writeFile, file, error);
+      throw await restore(root, written, writeFile, file, error);
     }
   }
   return checked

@@ -11,4 +11,5 @@ export {
   type WriteFile,
 } from './edits.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { assertNotSymlink, checkPath, resolveInRepo, type PathCheck } from './safe-path.js';
+export { assertNotSymlink, checkPath, messageInRepo, resolveInRepo, type PathCheck } from './safe-path.js';
+export { followsFrom, withoutConsequences } from './follows-from.js';

@@ -1,6 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError, type StackError } from '../errors.js';
+import { OUTSIDE } from './follows-from.js';
 
 const isInside = (root: string, target: string): boolean => {
   const rel = path.relative(root, target);
@@ -34,11 +35,21 @@ async function realpathAllowingMissing(target: string): Promise<string | undefin
 }
 
 /**
+ * An error's message with the repository root taken out of the paths it names: Node's fs errors name
+ * absolute paths, and every path a user reads in an error is relative to the repository root.
+ */
+export function messageInRepo(error: unknown, root: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replaceAll(`${root}${path.sep}`, '').replaceAll(`'${root}'`, `'.'`);
+}
+
+/**
  * The absolute path of a user-given path, refused (EPATHOUTSIDEREPO) when it leaves the repository:
  * absolute elsewhere, `..` past the root, or through a symbolic link that points out.
  */
 export async function resolveInRepo(root: string, relPath: string, option: string): Promise<string> {
-  const outside = (): StackError => stackError('EPATHOUTSIDEREPO', { path: relPath, option, root });
+  const outside = (): StackError =>
+    Object.assign(stackError('EPATHOUTSIDEREPO', { path: relPath, option, root }), { [OUTSIDE]: relPath });
   if (relPath.includes('\0')) throw outside();
   const absRoot = path.resolve(root);
   const abs = path.resolve(absRoot, relPath);

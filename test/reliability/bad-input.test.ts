@@ -55,7 +55,7 @@ interface Case {
   branch?: string;
   /** Extra environment of the run (credentials). */
   env?: () => Record<string, string>;
-  /** Every code that must be reported. */
+  /** Every code reported, each as often as it must appear (one problem, one error). */
   codes: string[];
   /** Text of the fix (the details) that must be shown. */
   fix: string | RegExp;
@@ -107,10 +107,44 @@ const CASES: Case[] = [
     fix: 'Add `image.tag` to `helm/os-vim-driver/values.yaml`',
   },
   {
+    // one problem, one error: the chart check does not report the same file again (EINVALIDCHART)
     name: 'Chart.yaml broken',
     files: { 'helm/os-vim-driver/Chart.yaml': 'apiVersion: v2\nname: [os-vim-driver\nversion: 0.1.0\n' },
-    codes: ['EINVALIDCHART', 'EINVALIDVERSIONFILE'],
+    codes: ['EINVALIDVERSIONFILE'],
     fix: 'Fix the syntax of `helm/os-vim-driver/Chart.yaml`',
+  },
+  {
+    name: 'the version file setup.py reads is broken (no EDISTNAME on top)',
+    files: { 'osvimdriver/pkg_info.json': '{"version": "0.1.0",\n' },
+    stack: (s) => (s.python = { ...s.python, build: true, interpreter: SYSTEM_PYTHON, isolation: false }),
+    codes: ['EINVALIDVERSIONFILE'],
+    fix: 'Fix the syntax of `osvimdriver/pkg_info.json`',
+  },
+  {
+    name: 'pyproject.toml is the version file and is broken (no EDISTNAME on top)',
+    files: {
+      'pyproject.toml': '[project\nname = "os-vim-driver"\nversion = "0.1.0"\n',
+      'setup.py': null,
+    },
+    stack: (s) =>
+      (s.python = {
+        ...s.python,
+        build: true,
+        interpreter: SYSTEM_PYTHON,
+        isolation: false,
+        versionFiles: ['pyproject.toml'],
+      }),
+    codes: ['EINVALIDVERSIONFILE'],
+    fix: 'Fix the syntax of `pyproject.toml`',
+  },
+  {
+    name: 'a sub-chart Helm cannot decode (named by its path in the repository)',
+    files: {
+      'helm/os-vim-driver/charts/sub/Chart.yaml':
+        'apiVersion: v2\nname: sub\nversion: 0.1.0\ndeprecated: "yes"\n',
+    },
+    codes: ['EINVALIDCHART'],
+    fix: 'Fix helm/os-vim-driver/charts/sub/Chart.yaml; nothing was packaged.',
   },
   {
     name: 'non-SemVer version in a sub-chart',
@@ -277,7 +311,11 @@ describe.concurrent('bad input is refused in verifyConditions by the real semant
     });
     expect(result.code, result.output).not.toBe(0);
     expect(result.output).toContain(`Failed step "verifyConditions" of plugin "${PLUGIN}"`);
-    for (const code of c.codes) expect(result.output, result.output).toMatch(new RegExp(`✘ +${code} `));
+    // Every problem is reported, and only once.
+    const reported = [...result.output.matchAll(/✘ +([A-Z0-9]+) /g)].map((m) => m[1]);
+    expect(reported.sort(), result.output).toEqual([...c.codes].sort());
+    // Every path in an error is relative to the repository root (which EPATHOUTSIDEREPO may name).
+    expect(plainText(result.output)).not.toContain(`${repo.dir}/`);
     // semantic-release renders the details as Markdown (25 drops the backticks of inline code).
     const details = plainText(result.output);
     if (typeof c.fix === 'string') expect(details).toContain(plainText(c.fix));

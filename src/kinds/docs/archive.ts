@@ -10,6 +10,7 @@ import { PathList, type PathEntry } from '../../archive/path-list.js';
 import { openRegular, readPieces, readWhole } from '../../archive/read-file.js';
 import { createTarGz } from '../../archive/tar-writer.js';
 import { isStackError, stackError, throwAll } from '../../errors.js';
+import { messageInRepo } from '../../files/index.js';
 
 /**
  * The docs archive: `<topFolder>/` plus everything under the docs dir, like the seed's
@@ -115,7 +116,7 @@ export async function scanDocs(input: ScanInput, maxEntries = Infinity): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    errors.push(missing ? stackError('EDOCSMISSING', { path: shown }) : unreadable(shown, error));
+    errors.push(missing ? stackError('EDOCSMISSING', { path: shown }) : unreadable(shown, error, input.root));
     return { entries, errors, complete: true };
   }
   if (!dirStat.isDirectory()) {
@@ -163,7 +164,7 @@ export async function scanDocs(input: ScanInput, maxEntries = Infinity): Promise
     try {
       dirents = await readdir(path.join(realDir, relDir), { withFileTypes: true });
     } catch (error) {
-      errors.push(unreadable(`${shown}/${relDir}`, error));
+      errors.push(unreadable(`${shown}/${relDir}`, error, input.root));
       return;
     }
     for (const dirent of dirents) {
@@ -194,8 +195,8 @@ export async function scanDocs(input: ScanInput, maxEntries = Infinity): Promise
   return { entries, errors, complete: true };
 }
 
-function unreadable(where: string, error: unknown): Error {
-  return stackError('EDOCSUNREADABLE', { path: where, reason: (error as Error).message });
+function unreadable(where: string, error: unknown, root: string): Error {
+  return stackError('EDOCSUNREADABLE', { path: where, reason: messageInRepo(error, root) });
 }
 
 /**
@@ -405,6 +406,9 @@ export async function buildDocsArchive(input: DocsArchiveInput): Promise<DocsArc
   } catch (error) {
     await rm(tmp, { force: true });
     if (reported(error)) throw error;
-    throw stackError('EDOCSARCHIVE', { path: input.outFile, reason: (error as Error).message });
+    throw stackError('EDOCSARCHIVE', {
+      path: toPosix(path.relative(input.root, input.outFile)),
+      reason: messageInRepo(error, input.root),
+    });
   }
 }

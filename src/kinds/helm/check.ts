@@ -28,13 +28,9 @@ async function checkChartDir(config: HelmConfig, ctx: StepContext): Promise<Erro
   if (!where.ok) return [where.error];
   // The release overwrites the chart's own `version`, so a value it holds today that Helm would
   // refuse (the seed's procedure left `0.2.0.dev0` there) is no reason to stop; sub-charts still count.
-  const rootChartYaml = path.join(where.abs, 'Chart.yaml');
-  return (await checkChart(where.abs)).filter(
-    (e) =>
-      !(
-        (e as { code?: string }).code === 'ECHARTVERSION' &&
-        String((e as { path?: string }).path ?? e.message).includes(rootChartYaml)
-      ),
+  const rootChartYaml = `\`${config.chartFile}\``;
+  return (await checkChart(where.abs, config.chartDir)).filter(
+    (e) => !((e as { code?: string }).code === 'ECHARTVERSION' && e.message.includes(rootChartYaml)),
   );
 }
 

@@ -71,6 +71,7 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
       if (!config.package) return [];
       const chart = await packageChart({
         chartDir: path.resolve(ctx.root, config.chartDir),
+        label: config.chartDir,
         outDir: ctx.artifactsDir,
         mtime: await releaseEpoch(ctx),
         version: ctx.release.versions.chartVersion,

@@ -107,6 +107,23 @@ describe('loadChart', () => {
     expect((await checkChart(broken))[0]).toMatchObject({ code: 'EINVALIDCHART' });
   });
 
+  it('names every file by the label it is given (the path in the repository), never absolutely', async () => {
+    const dir = await writeTree({
+      'Chart.yaml': CHART,
+      '.helmignore': 'a**b\n',
+      'charts/sub/Chart.yaml': 'name: sub\nversion: 0.1.0\ndeprecated: "yes"\n',
+    });
+    const problems = await checkChart(dir, 'helm/demo');
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('`helm/demo/.helmignore`')]);
+    await writeFile(path.join(dir, '.helmignore'), '');
+    const [sub] = await checkChart(dir, 'helm/demo');
+    expect(sub?.message).toContain('`helm/demo/charts/sub/Chart.yaml`');
+    expect(sub?.message).not.toContain(dir);
+    expect((await checkChart(path.join(dir, 'nope'), 'helm/nope'))[0]?.message).toBe(
+      'No Chart.yaml in `helm/nope`.',
+    );
+  });
+
   it('unpacks chart archives in every tar flavour GNU tar writes', async () => {
     const long = `${'d'.repeat(60)}/${'f'.repeat(70)}.txt`;
     const sub = await writeTree({ 'sub/Chart.yaml': 'name: sub\nversion: 0.1.0\n', [`sub/${long}`]: 'x' });

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError, throwAll } from '../../errors.js';
+import { followsFrom } from '../../files/index.js';
 import { readChartArchive, readChartArchiveFile } from './chart-archive.js';
 import { MAX_FILE, stripBom, type ChartFile } from './chart-file.js';
 import {
@@ -71,29 +72,38 @@ const LOCK: Spec = { generated: 'time', digest: 'string', dependencies: { list: 
 
 // ---- reading a directory ----------------------------------------------------------------------
 
-const invalid = (p: string, reason: string): Error => stackError('EINVALIDCHART', { path: p, reason });
+// A chart file that is also a version file (Chart.yaml, values.yaml) and cannot be parsed is reported
+// once, by the version file check: this error then only repeats it.
+const invalid = (p: string, reason: string): Error =>
+  followsFrom(stackError('EINVALIDCHART', { path: p, reason }), [p]);
 
-/** Helm's LoadDir walk: lexical order per directory, links followed, .helmignore applied on the way. */
-async function walk(root: string, rules: HelmIgnore, problems: Error[]): Promise<ChartFile[]> {
+/**
+ * Helm's LoadDir walk: lexical order per directory, links followed, .helmignore applied on the way.
+ * `label` names the chart directory in messages (its path relative to the repository).
+ */
+async function walk(root: string, label: string, rules: HelmIgnore, problems: Error[]): Promise<ChartFile[]> {
   const files: ChartFile[] = [];
   const visit = async (dir: string, rel: string, ancestors: Set<string>): Promise<void> => {
     for (const name of (await readdir(dir)).sort(byteOrder)) {
       const abs = path.join(dir, name);
       const relName = rel ? `${rel}/${name}` : name;
+      const shown = path.join(label, relName);
       const info = await stat(abs).catch((e: Error) => e);
       if (info instanceof Error) {
-        problems.push(invalid(abs, `cannot read it (${info.message})`));
+        problems.push(
+          invalid(shown, `cannot read it (${(info as NodeJS.ErrnoException).code ?? info.message})`),
+        );
       } else if (info.isDirectory()) {
         if (rules.ignores(relName, true)) continue;
         const real = await realpath(abs);
         if (ancestors.has(real))
-          problems.push(invalid(abs, 'a symbolic link loops back to a parent directory'));
+          problems.push(invalid(shown, 'a symbolic link loops back to a parent directory'));
         else await visit(abs, relName, new Set([...ancestors, real]));
       } else if (!rules.ignores(relName, false)) {
         if (!info.isFile())
-          problems.push(invalid(abs, 'it is not a regular file; Helm refuses devices, sockets and pipes'));
+          problems.push(invalid(shown, 'it is not a regular file; Helm refuses devices, sockets and pipes'));
         else if (info.size > MAX_FILE)
-          problems.push(invalid(abs, `it is larger than Helm's limit of ${MAX_FILE} bytes`));
+          problems.push(invalid(shown, `it is larger than Helm's limit of ${MAX_FILE} bytes`));
         else files.push({ name: relName, data: stripBom(await readFile(abs)) });
       }
     }
@@ -206,23 +216,24 @@ function loadFiles(
   return chart;
 }
 
-async function load(chartDir: string, problems: Error[]): Promise<LoadedChart | undefined> {
+async function load(chartDir: string, label: string, problems: Error[]): Promise<LoadedChart | undefined> {
   await loadYaml();
   const root = path.resolve(chartDir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
-    problems.push(stackError('ECHARTMISSING', { path: chartDir }));
+    problems.push(stackError('ECHARTMISSING', { path: label }));
     return undefined;
   }
   // Only the top .helmignore counts; sub-charts' own .helmignore files are packaged as plain files.
   const ignoreFile = path.join(root, '.helmignore');
   const text = await readFile(ignoreFile, 'utf8').catch(() => undefined);
   const { rules, problems: bad } = HelmIgnore.parse(text ?? '');
-  for (const b of bad) problems.push(stackError('EHELMIGNORE', { path: ignoreFile, ...b }));
+  for (const b of bad)
+    problems.push(stackError('EHELMIGNORE', { path: path.join(label, '.helmignore'), ...b }));
   if (bad.length > 0) return undefined;
   rules.addDefaults();
-  const files = await walk(root, rules, problems);
-  return loadFiles(files, (n) => path.join(chartDir, n), problems);
+  const files = await walk(root, label, rules, problems);
+  return loadFiles(files, (n) => path.join(label, n), problems);
 }
 
 /** Problems Helm only finds when packaging: dependencies listed but absent, broken values.schema.json. */
@@ -259,10 +270,13 @@ export function packagingProblems(chart: LoadedChart): Error[] {
   return problems;
 }
 
-/** Loads and validates a chart directory; throws every problem found (StackError or AggregateError). */
-export async function loadChart(chartDir: string): Promise<LoadedChart> {
+/**
+ * Loads and validates a chart directory; throws every problem found (StackError or AggregateError).
+ * `label` names the directory in messages: its path relative to the repository root.
+ */
+export async function loadChart(chartDir: string, label = chartDir): Promise<LoadedChart> {
   const problems: Error[] = [];
-  const chart = await load(chartDir, problems);
+  const chart = await load(chartDir, label, problems);
   throwAll(problems);
   return chart!;
 }
@@ -287,13 +301,14 @@ export async function loadChartArchive(tgz: Buffer | { file: string }, source: s
 }
 
 /** For verifyConditions: everything `helm package` would refuse, without writing anything. */
-export async function checkChart(chartDir: string): Promise<Error[]> {
+export async function checkChart(chartDir: string, label = chartDir): Promise<Error[]> {
   const problems: Error[] = [];
   try {
-    const chart = await load(chartDir, problems);
+    const chart = await load(chartDir, label, problems);
     if (chart && problems.length === 0) problems.push(...packagingProblems(chart));
   } catch (e) {
-    problems.push(invalid(chartDir, (e as Error).message));
+    // An unreadable directory: the fs error names it by its absolute path.
+    problems.push(invalid(label, (e as Error).message.replaceAll(path.resolve(chartDir), label)));
   }
   return problems;
 }

@@ -23,6 +23,8 @@ import {
 
 export interface PackageChartInput {
   chartDir: string;
+  /** How messages name the chart directory (relative to the repository); default chartDir. */
+  label?: string;
   outDir: string;
   /** Seconds since the epoch, stamped on every entry. */
   mtime: number;
@@ -345,12 +347,13 @@ function* entries(c: LoadedChart, prefix: string): Generator<{ path: string; dat
 
 /** Packages `chartDir` into `<outDir>/<name>-<version>.tgz`; the file appears complete or not at all. */
 export async function packageChart(input: PackageChartInput): Promise<PackagedChart> {
-  const chart = await loadChart(input.chartDir);
+  const label = input.label ?? input.chartDir;
+  const chart = await loadChart(input.chartDir, label);
   const md = chart.metadata;
   if (input.version) md.version = input.version;
   if (input.appVersion) md.appVersion = input.appVersion;
   sanitizeMetadata(md); // Helm validates (and so sanitises) again when saving
-  throwAll([...validateChart(md, path.join(input.chartDir, 'Chart.yaml')), ...packagingProblems(chart)]);
+  throwAll([...validateChart(md, path.join(label, 'Chart.yaml')), ...packagingProblems(chart)]);
 
   const name = md.name!;
   const version = md.version!;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
+import { followsFrom } from '../../files/index.js';
 import type { StepContext } from '../../kind.js';
 import { isDistName, type PythonConfig } from './config.js';
 
@@ -30,9 +31,10 @@ async function readPyproject(root: string): Promise<Pyproject | undefined> {
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;
   } catch (error) {
-    throw stackError('EDISTNAME', {
+    const problem = stackError('EDISTNAME', {
       reason: `pyproject.toml cannot be parsed (${(error as Error).message})`,
     });
+    throw followsFrom(problem, ['pyproject.toml']);
   }
 }
 
@@ -56,9 +58,14 @@ async function setupPyName(config: PythonConfig, ctx: StepContext): Promise<stri
         .split('\n')
         .filter((l) => l.trim())
         .at(-1) ?? `exit code ${result.exitCode}`;
-    throw stackError('EDISTNAME', {
+    const problem = stackError('EDISTNAME', {
       reason: `\`${config.interpreter} setup.py --name\` failed (${last.trim()})`,
     });
+    // setup.py usually reads the version file (the seed's reads pkg_info.json): a broken one is the cause.
+    throw followsFrom(
+      problem,
+      config.versionFiles.map((f) => f.path),
+    );
   }
   return (
     result.stdout
