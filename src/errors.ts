@@ -84,6 +84,10 @@ export const ERRORS = {
     message: `No release manifest for ${s(p.version)} in \`${s(p.dir)}\`.`,
     details: `publish and success read what prepare built from the release manifest. Run the whole release (prepare creates it), or re-create the artifacts at the tag. See [failure and recovery](${README}failure-and-recovery).`,
   }),
+  EWORKFLOWOUTPUT: (p) => ({
+    message: `Cannot write the workflow outputs to the file \`${s(p.variable)}\` names: ${s(p.reason)}.`,
+    details: `GitHub Actions names a file for each step's outputs in \`${s(p.variable)}\`; this run could not append to it, so later steps would not learn what was released. Nothing was released. Run semantic-release as a step of its own (not inside a container that lacks the runner's file), or unset \`${s(p.variable)}\` outside GitHub Actions. See [GitHub Actions](${README}github-actions).`,
+  }),
   // --- git / dev version ---------------------------------------------------------------------
   EHISTORYREWRITTEN: (p) => ({
     message: `Tag(s) ${s(p.tags)} exist but no release branch reaches them, and ${s(p.version)} would not be above them.`,

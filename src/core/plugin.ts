@@ -14,6 +14,12 @@ import {
   type Manifest,
 } from './manifest.js';
 import { withoutGlobalOptions } from './options.js';
+import {
+  outputsAtPublish,
+  outputsAtSuccess,
+  outputsAtVerifyConditions,
+  outputsAtVerifyRelease,
+} from '../outputs/index.js';
 import { checkHistory } from './history.js';
 import { claimRelease } from './release-lock.js';
 import { formatPlan, planEdits } from './plan.js';
@@ -111,6 +117,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         ),
         // Every version file must exist, parse and hold its key; nothing is written.
         checkVersionFields(ctx.root, fieldsOf(active, ctx)),
+        outputsAtVerifyConditions(ctx),
       ]);
       errors.push(...checks.flat());
       throwAll(withoutConsequences(errors).map((e) => ctx.redactor.redactError(e)));
@@ -131,6 +138,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
       ).flat();
       if (sign) lines.push(...planSigning(sign, ctx));
       for (const line of formatPlan(ctx, [...edits, ...lines])) ctx.logger.log('%s', line);
+      await outputsAtVerifyRelease(ctx);
     },
 
     async prepare(pluginConfig, context) {
@@ -184,6 +192,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
           mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
           await saveManifest(ctx.artifactsDir, manifest);
         }
+        await outputsAtPublish(ctx, manifest);
       } catch (error) {
         throw ctx.redactor.redactError(error);
       }
@@ -208,6 +217,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
           errors.push(ctx.redactor.redactError(error as Error));
         }
       }
+      await outputsAtSuccess(ctx, manifest);
       throwAll(errors);
     },
   };
