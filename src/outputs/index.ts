@@ -71,13 +71,15 @@ export async function outputsAtVerifyConditions(ctx: StepContext): Promise<Error
 
 /** verifyRelease: the version semantic-release decided (a dry run's planned version). */
 export async function outputsAtVerifyRelease(ctx: ReleaseContext): Promise<void> {
-  await append(ctx, versionOutputs(ctx));
+  await append(ctx, versionOutputs(ctx)).catch((error: Error) => warn(ctx, 'workflow outputs', error));
 }
 
-/**
- * publish, after every kind published: the release is out. A failure here only warns: the artifacts
- * are published and the workflow outputs were proven writable in verifyConditions.
- */
+// After verifyConditions proved the file writable, a failure is no reason to stop a release.
+function warn(ctx: StepContext, what: string, error: Error): void {
+  ctx.logger.warn('Could not write the %s: %s', what, ctx.redactor.redact(error.message));
+}
+
+/** publish, after every kind published: the release is out (a failure only warns). */
 export async function outputsAtPublish(ctx: ReleaseContext, manifest: Manifest): Promise<void> {
   try {
     const digests = digestLines(manifest);
@@ -85,10 +87,7 @@ export async function outputsAtPublish(ctx: ReleaseContext, manifest: Manifest):
       await writeFileAtomic(path.join(ctx.artifactsDir, DIGESTS_FILE), `${digests.join('\n')}\n`);
     await append(ctx, [['released', 'true'], ...versionOutputs(ctx), ...artifactOutputs(manifest)]);
   } catch (error) {
-    ctx.logger.warn(
-      'Could not write the workflow outputs: %s',
-      ctx.redactor.redact((error as Error).message),
-    );
+    warn(ctx, 'workflow outputs', error as Error);
   }
 }
 
@@ -110,6 +109,6 @@ export async function outputsAtSuccess(ctx: ReleaseContext, manifest: Manifest):
   try {
     await writeSummary(path.resolve(ctx.root, file), ctx.release.gitTag, ctx.redactor.redact(markdown));
   } catch (error) {
-    ctx.logger.warn('Could not write the step summary: %s', ctx.redactor.redact((error as Error).message));
+    warn(ctx, 'step summary', error as Error);
   }
 }

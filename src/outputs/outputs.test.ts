@@ -7,6 +7,8 @@ import { digestLines, releasedArtifacts } from './artifacts.js';
 import { appendOutputs, formatOutputs } from './github-output.js';
 import { summaryMarkdown, writeSummary } from './summary.js';
 import { readOutputs } from '../../test/helpers/github-actions.js';
+import { fakeReleaseContext, fakeStepContext, recordingLogger } from '../../test/helpers/contexts.js';
+import { outputsAtPublish, outputsAtVerifyConditions, outputsAtVerifyRelease } from './index.js';
 
 const HEX = (c: string) => c.repeat(64);
 const manifest = (artifacts: Manifest['artifacts']): Pick<Manifest, 'artifacts'> => ({ artifacts });
@@ -133,5 +135,43 @@ describe('step summary', () => {
     );
     await writeSummary(path.join(dir, 'new.md'), 'v1.0.0', 'only');
     expect(await readFile(path.join(dir, 'new.md'), 'utf8')).toContain('only');
+  });
+});
+
+describe('the step hooks', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'srs-hooks-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('write nothing without GITHUB_OUTPUT', async () => {
+    expect(await outputsAtVerifyConditions(fakeStepContext({ root: dir }))).toEqual([]);
+    await outputsAtPublish(fakeReleaseContext({ root: dir, version: '1.0.0' }), { artifacts: [] } as never);
+    expect(await import('node:fs/promises').then((fs) => fs.readdir(dir))).toEqual([]);
+  });
+
+  it('refuse an outputs file that cannot be written in verifyConditions (EWORKFLOWOUTPUT), only warn later', async () => {
+    const env = { GITHUB_OUTPUT: path.join(dir, 'no-such-dir', 'output') };
+    const [error] = await outputsAtVerifyConditions(fakeStepContext({ root: dir, env }));
+    expect(error).toMatchObject({ code: 'EWORKFLOWOUTPUT' });
+    const logger = recordingLogger();
+    await outputsAtVerifyRelease(fakeReleaseContext({ root: dir, env, logger, version: '1.0.0' }));
+    expect(logger.text()).toMatch(/warn: Could not write the workflow outputs: ENOENT/);
+  });
+
+  it('leave pep440 out for a version PEP 440 cannot express (no Python kind)', async () => {
+    const env = { GITHUB_OUTPUT: path.join(dir, 'output') };
+    const ctx = fakeReleaseContext({
+      root: dir,
+      env,
+      version: '2.0.0-next.1',
+      branch: { name: 'next', type: 'prerelease', prerelease: 'next' },
+    });
+    await outputsAtVerifyRelease(ctx);
+    expect(readOutputs(await readFile(env.GITHUB_OUTPUT, 'utf8'))).toEqual({
+      version: '2.0.0-next.1',
+      tag: 'v2.0.0-next.1',
+    });
   });
 });
