@@ -75,6 +75,15 @@ describe('helm kind', () => {
     ]);
   });
 
+  it('plans the appVersion it will write, or says it leaves it', async () => {
+    const logger = recordingLogger();
+    const ctx = srContext({ root, logger, version: '1.4.0+build.7' });
+    await helm().verifyRelease({ ...options, appVersion: 'pep440' }, ctx);
+    await helm().verifyRelease({ ...options, appVersion: false }, ctx);
+    expect(logger.text()).toContain('(helm/os-vim-driver, appVersion 1.4.0+build.7)');
+    expect(logger.text()).toContain('(helm/os-vim-driver, appVersion as it is)');
+  });
+
   it('refuses bad charts in verifyConditions with codes', async () => {
     await writeFile(
       path.join(chartDir(), 'Chart.yaml'),

@@ -13,12 +13,12 @@ export async function planChart(config: HelmConfig, ctx: ReleaseContext): Promis
   if (!config.package) return [];
   const name = await chartName(config, ctx);
   const file = path.posix.join(path.basename(ctx.artifactsDir), chartFileName(ctx, name));
-  const lines: PlanLine[] = [
-    {
-      action: 'build',
-      text: `chart ${file} (${config.chartDir}, appVersion ${ctx.release.versions.appVersion})`,
-    },
-  ];
+  const v = ctx.release.versions;
+  const appVersion =
+    config.appVersion === false
+      ? 'appVersion as it is'
+      : `appVersion ${config.appVersion === 'imageTag' ? v.appVersion : v[config.appVersion]}`;
+  const lines: PlanLine[] = [{ action: 'build', text: `chart ${file} (${config.chartDir}, ${appVersion})` }];
   if (config.oci) {
     const ref = `${chartRepository(config.oci, name).location}:${chartTag(ctx)}`;
     lines.push({ action: 'publish', text: `push chart ${ref}` });
