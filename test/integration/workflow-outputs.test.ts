@@ -38,8 +38,10 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'srs-workflow-outputs-'));
 });
 afterAll(async () => {
+  // Only the tags: the layers below are the legacy builder's cache, which builds of other test files
+  // running on the shared dockerd may be using at this moment.
   await docker(
-    ['image', 'rm', '--force', `${registry.host}/${IMAGE}:1.0.0`, `${registry.host}/${IMAGE}:latest`],
+    ['image', 'rm', '--no-prune', `${registry.host}/${IMAGE}:1.0.0`, `${registry.host}/${IMAGE}:latest`],
     {
       reject: false,
     },
