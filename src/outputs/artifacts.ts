@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Artifact, Manifest } from '../core/manifest.js';
+import type { Artifact, ArtifactType, Manifest } from '../core/manifest.js';
 
 /**
  * What each artifact of the release manifest is known by in the workflow outputs, the step summary
@@ -20,12 +20,18 @@ export interface ReleasedArtifact {
 
 // A record of the registry copy stands in for the file it was made from.
 const REGISTRY_COPY_OF: Readonly<Record<string, string>> = { 'chart-oci': 'chart' };
+// Records about other artifacts (SBOMs, signatures; see src/sign/) are not what a release ships, nor
+// subjects to attest again.
+const ABOUT_OTHERS: ReadonlySet<string> = new Set<ArtifactType>(['sbom', 'sigstore-bundle']);
+
+const shipped = (manifest: Pick<Manifest, 'artifacts'>): Artifact[] =>
+  manifest.artifacts.filter((a) => !ABOUT_OTHERS.has(a.type));
 
 export function releasedArtifacts(manifest: Pick<Manifest, 'artifacts'>): ReleasedArtifact[] {
   const pushed = new Set(
     manifest.artifacts.flatMap((a) => (REGISTRY_COPY_OF[a.type] ? [REGISTRY_COPY_OF[a.type]!] : [])),
   );
-  return manifest.artifacts
+  return shipped(manifest)
     .filter((a) => !pushed.has(a.type))
     .map((a) => {
       const [first, ...more] = a.refs ?? [];
@@ -42,7 +48,7 @@ export function releasedArtifacts(manifest: Pick<Manifest, 'artifacts'>): Releas
 /** Image and chart digests in `sha256sum` format (`<hex>  <name>`), as actions/attest's subject-checksums reads them. */
 export function digestLines(manifest: Pick<Manifest, 'artifacts'>): string[] {
   const lines: string[] = [];
-  for (const a of manifest.artifacts) {
+  for (const a of shipped(manifest)) {
     // Registry pushes (images, charts) carry the manifest digest; the chart file is a subject too.
     if (a.digest?.startsWith('sha256:')) lines.push(`${a.digest.slice('sha256:'.length)}  ${a.name}`);
     else if (a.type === 'chart' && a.sha256 && a.path) lines.push(`${a.sha256}  ${path.basename(a.path)}`);

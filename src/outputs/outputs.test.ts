@@ -92,7 +92,25 @@ describe('released artifacts, from the manifest records', () => {
   });
 
   it('digests.txt lists registry digests and the chart file in sha256sum format', () => {
-    expect(digestLines(manifest([wheel, chart, image('r/app', 'e'), chartOci]))).toEqual([
+    // signatures and SBOMs (src/sign/) describe the artifacts: neither outputs nor subjects
+    const sbom: Artifact = {
+      kind: 'sign',
+      type: 'sbom',
+      name: 'sbom of r/app',
+      refs: [`r/app@sha256:${HEX('9')}`],
+      digest: `sha256:${HEX('9')}`,
+    };
+    const bundle: Artifact = {
+      kind: 'sign',
+      type: 'sigstore-bundle',
+      name: 'b.json',
+      path: 'release-artifacts/b.json',
+      sha256: HEX('8'),
+    };
+    expect(releasedArtifacts(manifest([image('r/app', 'e'), sbom, bundle])).map((a) => a.key)).toEqual([
+      'image',
+    ]);
+    expect(digestLines(manifest([wheel, chart, image('r/app', 'e'), sbom, bundle, chartOci]))).toEqual([
       `${HEX('b')}  x-1.0.0.tgz`,
       `${HEX('e')}  r/app`,
       `${HEX('c')}  reg.example/charts/x`,
