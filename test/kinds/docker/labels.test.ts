@@ -33,7 +33,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (built.length) await docker(['image', 'rm', '--force', ...built], { reject: false });
+  // --no-prune: the parent layers may be the build cache of another test's build running meanwhile
+  // on the shared daemon; removing them made those builds fail with "unable to find image".
+  if (built.length) await docker(['image', 'rm', '--force', '--no-prune', ...built], { reject: false });
   await rm(home, { recursive: true, force: true });
 });
 
