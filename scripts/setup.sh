@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   git ca-certificates
   openssl              # a self-signed certificate for the HTTPS test of the HTTP client
+  tinyproxy-bin        # a real HTTP proxy for the HTTP_PROXY/HTTPS_PROXY/NO_PROXY tests (binary, no service)
   docker.io            # dockerd + docker CLI: image builds and pushes
   docker-registry      # distribution v2.8: the real OCI registry the tests push to
   apache2-utils        # htpasswd, for the registry's basic auth
@@ -29,7 +30,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-for tool in git dockerd docker-registry htpasswd /usr/bin/python3; do
+for tool in git dockerd docker-registry htpasswd tinyproxy /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is still missing after apt-get install" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import build, setuptools, wheel, packaging, twine' \

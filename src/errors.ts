@@ -88,6 +88,11 @@ export const ERRORS = {
     message: `Cannot write the workflow outputs to the file \`${s(p.variable)}\` names: ${s(p.reason)}.`,
     details: `GitHub Actions names a file for each step's outputs in \`${s(p.variable)}\`; this run could not append to it, so later steps would not learn what was released. Nothing was released. Run semantic-release as a step of its own (not inside a container that lacks the runner's file), or unset \`${s(p.variable)}\` outside GitHub Actions. See [GitHub Actions](${README}github-actions).`,
   }),
+  // --- network -------------------------------------------------------------------------------
+  EPROXY: (p) => ({
+    message: `The proxy ${s(p.proxy)} (from \`${s(p.variable)}\`) could not be used: ${s(p.reason)}.`,
+    details: `semantic-release-stack sends every request to a host not listed in \`NO_PROXY\` through the proxy in \`HTTP_PROXY\` (http:// URLs) or \`HTTPS_PROXY\` (https:// URLs), read in either case from the environment semantic-release runs in; the first request it could not carry was to ${s(p.url)}. Start the proxy or correct \`${s(p.variable)}\` (with \`user:password@\` if it asks for credentials), or list the hosts to reach directly in \`NO_PROXY\` (comma-separated host names, \`.domain\` suffixes, \`host:port\`). See [environment variables](${README}environment-variables).`,
+  }),
   // --- git / dev version ---------------------------------------------------------------------
   EHISTORYREWRITTEN: (p) => ({
     message: `Tag(s) ${s(p.tags)} exist but no release branch reaches them, and ${s(p.version)} would not be above them.`,
@@ -368,8 +373,18 @@ export function isStackError(error: unknown): error is StackError {
   return error instanceof Error && (error as { semanticRelease?: unknown }).semanticRelease === true;
 }
 
-/** Throws every collected problem at once, the way semantic-release shows them. */
-export function throwAll(errors: readonly Error[]): void {
+/**
+ * Throws every collected problem at once, the way semantic-release shows them, each once: kinds that
+ * meet the same cause (one proxy down for the registry, the index and GitHub) report it alike.
+ */
+export function throwAll(all: readonly Error[]): void {
+  const seen = new Set<string>();
+  const errors = all.filter((e) => {
+    const key = `${(e as { code?: unknown }).code ?? ''}\n${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
 }

@@ -1,4 +1,5 @@
 import type { ExecContext } from './exec.js';
+import type { HttpClient } from './core/http.js';
 import type { Manifest, Artifact } from './core/manifest.js';
 import type { FileType } from './files/index.js';
 import type { BranchKind, Renderings } from './version.js';
@@ -32,6 +33,8 @@ export interface StepContext extends ExecContext {
   options: Record<string, unknown>;
   /** Where artifacts and the release manifest live, absolute. */
   artifactsDir: string;
+  /** The HTTP client of this step, proxied as the context's env says (core/http.ts). */
+  http: HttpClient;
 }
 
 export interface ReleaseContext extends StepContext {

@@ -3,6 +3,8 @@ import { stackError, isStackError } from '../errors.js';
 import type { BranchInfo, ReleaseContext, StepContext } from '../kind.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
+import { createHttpClient } from './http.js';
+import { proxyPasswords } from './proxy.js';
 import { renderVersion, type BranchKind, type PrereleaseMap, type Renderings } from '../version.js';
 
 /** The parts of semantic-release's context this package reads (a structural subset of its types). */
@@ -33,12 +35,16 @@ export function branchInfo(branch: SrContext['branch']): BranchInfo {
 export function stepContext(context: SrContext): StepContext {
   const root = path.resolve(context.cwd ?? '.');
   const options = context.options ?? {};
+  const http = createHttpClient({ env: context.env });
+  const redactor = createRedactor(context.env);
+  for (const password of proxyPasswords(http.proxies)) redactor.add(password);
   return {
     root,
     cwd: root,
     env: context.env,
     logger: context.logger,
-    redactor: createRedactor(context.env),
+    redactor,
+    http,
     dryRun: options.dryRun === true,
     branch: branchInfo(context.branch),
     options,

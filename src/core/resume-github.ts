@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stackError } from '../errors.js';
-import { createGithubClient } from '../github/client.js';
+import { githubClient, StackOctokit, type StackOctokitClass } from '../github/client.js';
+import { createHttpClient } from './http.js';
 import { notesFromChangelog } from '../github/notes.js';
 import { completeRelease, type LocalAsset, type ReleaseOutcome } from '../github/release.js';
 import {
@@ -80,12 +81,20 @@ export function resumeGithubTarget(
   return { ...target, token: target.token };
 }
 
-export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutcome> {
+export async function resumeGithubRelease(
+  r: GithubResume,
+  { Octokit = StackOctokit }: { Octokit?: StackOctokitClass } = {},
+): Promise<ReleaseOutcome> {
   const target = resumeGithubTarget(r);
   const changelog = await readFile(path.join(r.dir, changelogFile(r.options)), 'utf8').catch(() => '');
   return completeRelease(
     {
-      client: createGithubClient({ apiUrl: target.apiUrl, token: target.token }),
+      client: githubClient(Octokit, {
+        apiUrl: target.apiUrl,
+        token: target.token,
+        http: createHttpClient({ env: r.env }),
+        logger: r.logger,
+      }),
       owner: target.owner,
       repo: target.repo,
       tag: r.tag,

@@ -342,6 +342,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
           }),
           options.tag,
           options.logger,
+          options.env,
         );
       const from = logger.lines.length;
       for (const run of runs) await run.plugin.publish(run.config, context);

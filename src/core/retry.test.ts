@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry.js';
+import {
+  backoffMs,
+  isRetryableStatus,
+  nextWait,
+  retryAfterMs,
+  retryDecision,
+  type RetryPolicy,
+} from './retry.js';
 
 const policy = (sleeps: number[], attempts = 4): RetryPolicy => ({
   attempts,
@@ -8,9 +15,6 @@ const policy = (sleeps: number[], attempts = 4): RetryPolicy => ({
   sleep: async (ms) => void sleeps.push(ms),
   random: () => 0.5,
 });
-
-const answer = (status: number, headers: Record<string, string> = {}) =>
-  new Response(status === 204 ? null : 'x', { status, headers });
 
 describe('retry', () => {
   it('retries 5xx, 429 and 408 but no other 4xx', () => {
@@ -29,47 +33,34 @@ describe('retry', () => {
     expect(retryAfterMs('soon')).toBeUndefined();
   });
 
-  it('waits as long as Retry-After asks, and gives up when that is longer than the cap', async () => {
+  it('decides each failure: waits as Retry-After asks, gives up when it asks more than the cap', () => {
+    const p = policy([]);
+    expect(nextWait(p, 1, { statusCode: 429, headers: { 'retry-after': '1' } })).toBe(1000);
+    expect(nextWait(p, 1, { statusCode: 503, headers: { 'retry-after': '5' } })).toBeUndefined();
+    expect(nextWait(p, 2, { statusCode: 503 })).toBe(100);
+    expect(nextWait(p, 1, { statusCode: 404 })).toBeUndefined();
+  });
+
+  it('retries transient network errors only, and stops when attempts run out', () => {
+    const p = policy([], 3);
+    expect(nextWait(p, 1, { code: 'ECONNRESET' })).toBe(50);
+    expect(nextWait(p, 2, { code: 'UND_ERR_HEADERS_TIMEOUT' })).toBe(100);
+    expect(nextWait(p, 3, { code: 'ECONNRESET' })).toBeUndefined();
+    expect(nextWait(p, 1, { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })).toBeUndefined();
+    expect(nextWait(p, 1, {})).toBeUndefined();
+  });
+
+  it('hands undici its decision after the wait, or the error to give up with', async () => {
     const sleeps: number[] = [];
-    const answers = [answer(429, { 'retry-after': '1' }), answer(503, { 'retry-after': '5' }), answer(200)];
-    const response = await withRetry(policy(sleeps), true, async () => answers.shift()!);
-    expect(response.status).toBe(503);
-    expect(response.headers.get('retry-after')).toBe('5');
-    expect(sleeps).toEqual([1000]);
-  });
-
-  it('retries an idempotent call until it succeeds, waiting as told', async () => {
-    const sleeps: number[] = [];
-    const answers = [answer(503, { 'retry-after': '0' }), answer(429), answer(200)];
-    const response = await withRetry(policy(sleeps), true, async () => answers.shift()!);
-    expect(response.status).toBe(200);
-    expect(sleeps).toEqual([0, 100]);
-  });
-
-  it('retries a network error, then gives up with the last one', async () => {
-    const sleeps: number[] = [];
-    let calls = 0;
-    await expect(
-      withRetry(policy(sleeps, 3), true, async () => {
-        calls++;
-        throw new Error(`reset ${calls}`);
-      }),
-    ).rejects.toThrow('reset 3');
-    expect(calls).toBe(3);
-  });
-
-  it('never retries a call that is not idempotent, nor a permanent 4xx', async () => {
-    let calls = 0;
-    const post = await withRetry(policy([]), false, async () => (calls++, answer(503)));
-    expect([post.status, calls]).toEqual([503, 1]);
-    calls = 0;
-    const notFound = await withRetry(policy([]), true, async () => (calls++, answer(404)));
-    expect([notFound.status, calls]).toEqual([404, 1]);
-  });
-
-  it('returns the last answer when attempts run out', async () => {
-    let calls = 0;
-    const response = await withRetry(policy([], 2), true, async () => (calls++, answer(502)));
-    expect([response.status, calls]).toEqual([502, 2]);
+    const decide = retryDecision(policy(sleeps));
+    const outcome = (error: Error, counter: number) =>
+      new Promise<Error | null | undefined>((resolve) =>
+        decide(error, { state: { counter }, opts: { path: '/', method: 'GET' } }, resolve),
+      );
+    const busy = Object.assign(new Error('Request failed'), { statusCode: 503 });
+    expect(await outcome(busy, 1)).toBeNull();
+    const refused = Object.assign(new Error('no'), { code: 'ECONNREFUSED' });
+    expect(await outcome(refused, 4)).toBe(refused);
+    expect(sleeps).toEqual([50]);
   });
 });

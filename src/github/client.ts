@@ -1,162 +1,128 @@
-import { type HttpFetch, type HttpInit, httpRequest, type HttpResponse } from '../core/http.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import { fetch as undiciFetch } from 'undici';
+import type { HttpClient } from '../core/http.js';
+import { isStackError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 /**
- * A small GitHub REST/GraphQL client over httpRequest (core/http.ts), for the few calls this
- * package makes itself (the protected-branch check, completing a release in `publish --tag`). It
- * follows the rules GitHub asks integrators to keep: reads are retried under the shared retry
- * policy; writes are never retried (a lost answer to an upload must be looked up, not repeated)
- * and are sent one at a time, at least `writeIntervalMs` apart, to stay clear of secondary rate
- * limits.
+ * The GitHub client of the few calls this package makes itself (the protected-branch check,
+ * completing a release in `publish --tag`): @octokit/core with the plugins @semantic-release/github
+ * runs (npm shares one copy), sending through the step's proxy-aware undici dispatcher.
+ *
+ * - Pagination: plugin-paginate-rest follows GitHub's Link headers.
+ * - Rate limits: plugin-throttling sends writes one at a time, 1 s apart, as GitHub asks of
+ *   integrators; its queues are per process, so these writes and @semantic-release/github's keep
+ *   that distance from each other too. It waits out primary and secondary rate limits (3 times).
+ * - Retries: plugin-retry, for reads only. A write is sent once (`writesOnce`): a lost answer to an
+ *   upload or a release creation must be looked up, not repeated. A GraphQL query only reads.
+ * - GHES: `apiUrl` is the REST root (`https://ghe.example.com/api/v3`); Octokit's GraphQL goes to
+ *   `/api/graphql` next to it, and uploads to the release's own `upload_url`.
+ * - The token only ever travels in the Authorization header; Octokit's errors carry the request
+ *   with that header redacted, and fetch drops it when a redirect leaves the API's origin (asset
+ *   downloads redirect to storage elsewhere).
+ *
+ * Callers take the Octokit class as a parameter with `StackOctokit` as its default, as
+ * @semantic-release/github takes its own, so tests can hand in `StackOctokit.defaults({…})`.
  */
+
+const isRead = (method: string, url: string) =>
+  method === 'GET' || method === 'HEAD' || /\/graphql$/.test(new URL(url, 'http://x').pathname);
+
+/** Octokit plugin: writes are sent once; plugin-retry reads `request.retries` per request. */
+function writesOnce(octokit: Octokit): void {
+  octokit.hook.before('request', (options) => {
+    if (!isRead(options.method, options.url)) options.request = { ...options.request, retries: 0 };
+  });
+}
+
+/**
+ * Octokit plugin: a coded error raised under Octokit (EPROXY, from `proxiedFetch`) comes out as
+ * itself rather than wrapped in Octokit's "HTTP 500" RequestError.
+ */
+function codedErrors(octokit: Octokit): void {
+  octokit.hook.error('request', (error) => {
+    const cause = (error as { cause?: unknown }).cause;
+    throw isStackError(cause) ? cause : error;
+  });
+}
+
+type RetryAfterHandler = NonNullable<ThrottlingOptions['onRateLimit']>;
+
+const RATE_LIMIT_RETRIES = 3;
+const onLimit: RetryAfterHandler = (retryAfter, options, octokit, retryCount) => {
+  octokit.log.warn(`GitHub's rate limit stops ${options.method} ${options.url}; retrying in ${retryAfter} s`);
+  return retryCount < RATE_LIMIT_RETRIES;
+};
+
+export const StackOctokit = Octokit.plugin(paginateRest, retry, throttling, writesOnce, codedErrors).defaults(
+  {
+    userAgent: 'semantic-release-stack',
+    throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
+  },
+);
+
+export type StackOctokitClass = typeof StackOctokit;
+export type GithubClient = InstanceType<StackOctokitClass>;
+
 export interface GithubClientOptions {
   /** REST root, e.g. `https://api.github.com` or `https://ghe.example.com/api/v3`. */
   apiUrl: string;
-  token: string;
-  fetch?: HttpFetch;
-  retry?: RetryPolicy;
-  /** Pause between two writes (default 1 s, as GitHub's best practices ask). */
-  writeIntervalMs?: number;
+  /** Without one (reading a public repository's releases) no Authorization header is sent. */
+  token: string | undefined;
+  /** The step's HTTP client: its dispatcher carries the proxy settings. */
+  http: HttpClient;
+  logger: Logger;
+  /** Per request, the first attempt's wait included. */
   timeoutMs?: number;
 }
 
-export interface GithubAnswer<T = unknown> {
-  status: number;
-  json: T;
-  headers: HttpResponse['headers'];
-}
-
-export interface GithubRequest {
-  body?: unknown;
-  /** Raw bytes (an upload); `contentType` says what they are. */
-  data?: Uint8Array;
-  contentType?: string;
-  /** Statuses that are answers rather than failures (e.g. 404 for "no such release"). */
-  accept?: number[];
-  /** A POST that changes nothing (a GraphQL query): retried like a read. */
-  readOnly?: boolean;
-}
-
-/** A failed GitHub call: method, URL (never a token) and GitHub's own message. */
-export class GithubHttpError extends Error {
-  constructor(
-    readonly method: string,
-    readonly url: string,
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(`${method} ${url}: HTTP ${status}${reason ? ` (${reason})` : ''}`);
-  }
-}
-
-export interface GithubClient {
-  readonly apiUrl: string;
-  /** `path` is relative to the REST root, or an absolute URL (upload URLs live on another host). */
-  request<T = unknown>(method: string, path: string, req?: GithubRequest): Promise<GithubAnswer<T>>;
-  graphql<T = unknown>(query: string, variables: Record<string, unknown>): Promise<T>;
-  /** The bytes of a release asset (its API `url`); GitHub may redirect to storage elsewhere. */
-  download(url: string): Promise<Buffer>;
-}
-
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** GraphQL's URL next to a REST root: `/graphql` on api.github.com, `/api/graphql` on GHES. */
-export function graphqlUrl(apiUrl: string): string {
-  const root = apiUrl.replace(/\/+$/, '');
-  return /\/api\/v3$/.test(root) ? `${root.slice(0, -'/v3'.length)}/graphql` : `${root}/graphql`;
-}
-
-export function createGithubClient(options: GithubClientOptions): GithubClient {
-  const doFetch = options.fetch ?? httpRequest;
-  const retry = options.retry ?? DEFAULT_RETRY;
-  const interval = options.writeIntervalMs ?? 1000;
-  const apiUrl = options.apiUrl.replace(/\/+$/, '');
-  let writes: Promise<unknown> = Promise.resolve();
-  let lastWrite = 0;
-
-  // No token (reading a public repository's releases): no Authorization header at all.
-  const headersFor = (accept: string): Record<string, string> => ({
-    Accept: accept,
-    ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-    'User-Agent': 'semantic-release-stack',
-    'X-GitHub-Api-Version': '2022-11-28',
-  });
-  const signal = () => AbortSignal.timeout(options.timeoutMs ?? 120_000);
-
-  async function send<T>(method: string, url: string, req: GithubRequest): Promise<GithubAnswer<T>> {
-    const headers = headersFor('application/vnd.github+json');
-    let body: HttpInit['body'];
-    if (req.data) {
-      headers['Content-Type'] = req.contentType ?? 'application/octet-stream';
-      body = req.data;
-    } else if (req.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(req.body);
+export function githubClient(Client: StackOctokitClass, options: GithubClientOptions): GithubClient {
+  const { http, logger } = options;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const proxiedFetch = async (url: string, init: Parameters<typeof undiciFetch>[1] = {}) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await undiciFetch(url, {
+        ...init,
+        dispatcher: http.dispatcher,
+        signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      throw (await http.proxyFailure(error, url)) ?? error;
     }
-    const idempotent = method === 'GET' || method === 'HEAD' || req.readOnly === true;
-    const response = await withRetry(retry, idempotent, () =>
-      doFetch(url, { method, headers, body, signal: signal() }),
-    );
-    const text = await response.text();
-    const json = (
-      text && /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : text
-    ) as T;
-    if (!response.ok && !req.accept?.includes(response.status)) {
-      const message = (json as { message?: unknown } | undefined)?.message;
-      throw new GithubHttpError(method, url, response.status, typeof message === 'string' ? message : '');
-    }
-    return { status: response.status, json, headers: response.headers };
-  }
-
-  /** Writes queue behind each other and keep their distance. */
-  function write<T>(method: string, url: string, req: GithubRequest): Promise<GithubAnswer<T>> {
-    const turn = writes.then(async () => {
-      const wait = lastWrite + interval - Date.now();
-      if (wait > 0) await sleepFor(wait);
-      try {
-        return await send<T>(method, url, req);
-      } finally {
-        lastWrite = Date.now();
-      }
-    });
-    writes = turn.catch(() => undefined);
-    return turn;
-  }
-
-  const urlOf = (path: string) => (/^https?:\/\//.test(path) ? path : `${apiUrl}${path}`);
-
-  return {
-    apiUrl,
-    request: (method, path, req = {}) =>
-      method === 'GET' || method === 'HEAD'
-        ? send(method, urlOf(path), req)
-        : write(method, urlOf(path), req),
-    async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-      // A query changes nothing: it is sent (and retried) like a read.
-      const answer = await send<{ data?: T; errors?: Array<{ message?: string }> }>(
-        'POST',
-        graphqlUrl(apiUrl),
-        { body: { query, variables }, readOnly: true },
-      );
-      const errors = answer.json.errors ?? [];
-      if (errors.length || !answer.json.data)
-        throw new GithubHttpError(
-          'POST',
-          graphqlUrl(apiUrl),
-          answer.status,
-          errors.map((e) => e.message).join('; '),
-        );
-      return answer.json.data;
-    },
-    async download(url: string): Promise<Buffer> {
-      // httpRequest drops Authorization when a redirect leaves the API's origin, as it must.
-      const headers = headersFor('application/octet-stream');
-      const response = await withRetry(retry, true, () => doFetch(url, { headers, signal: signal() }));
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new GithubHttpError('GET', url, response.status, '');
-      }
-      return Buffer.from(await response.arrayBuffer());
-    },
   };
+  return new Client({
+    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    ...(options.token ? { auth: options.token } : {}),
+    request: { fetch: proxiedFetch },
+    log: {
+      debug() {},
+      info() {},
+      warn: (m: string) => logger.warn(m),
+      error: (m: string) => logger.error(m),
+    },
+  });
+}
+
+/** An Octokit failure in one line: method, URL (never a token), status and GitHub's message. */
+export function describeGithubError(error: unknown): string {
+  const e = error as {
+    status?: number;
+    message?: string;
+    request?: { method?: string; url?: string };
+    response?: { data?: unknown };
+  };
+  if (typeof e?.status !== 'number' || !e.request || !e.response) return String(e?.message ?? error);
+  const data = e.response.data as { message?: unknown } | undefined;
+  const reason = typeof data?.message === 'string' ? data.message : '';
+  return `${e.request.method} ${e.request.url}: HTTP ${e.status}${reason ? ` (${reason})` : ''}`;
+}
+
+/** The HTTP status of an Octokit failure; undefined when GitHub did not answer. */
+export function githubStatus(error: unknown): number | undefined {
+  const e = error as { response?: unknown; status?: unknown } | undefined;
+  return e?.response && typeof e.status === 'number' ? e.status : undefined;
 }

@@ -5,8 +5,8 @@ import type { GithubClient } from './client.js';
  * GitHub has two mechanisms that can refuse such a push, and both are asked: classic branch
  * protection (seen through GraphQL's `refUpdateRule`, which is evaluated for the token's own
  * account) and repository rulesets (REST; a ruleset applies to a branch whatever level it was
- * configured at). Failures are thrown as they come (GithubHttpError, network errors): whether they
- * matter is the caller's decision.
+ * configured at). Failures are thrown as they come (Octokit's errors, EPROXY): whether they matter
+ * is the caller's decision.
  */
 export interface BranchRef {
   owner: string;
@@ -86,30 +86,21 @@ interface RulesetAnswer {
   current_user_can_bypass?: unknown;
 }
 
-const PAGE_SIZE = 100;
-// A branch with more than a thousand active rules is not a real setup; the cap bounds the reads.
-const MAX_PAGES = 10;
-
-const repoPath = (where: BranchRef) =>
-  `/repos/${encodeURIComponent(where.owner)}/${encodeURIComponent(where.repo)}`;
-
 /** Rule types per ruleset id, of the active rules GitHub applies to the branch that block the push. */
 async function blockingRuleTypes(client: GithubClient, where: BranchRef): Promise<Map<number, string[]>> {
   const byRuleset = new Map<number, string[]>();
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const { json } = await client.request<BranchRule[]>(
-      'GET',
-      `${repoPath(where)}/rules/branches/${encodeURIComponent(where.branch)}?per_page=${PAGE_SIZE}&page=${page}`,
-    );
-    const rules = Array.isArray(json) ? json : [];
-    for (const rule of rules) {
-      if (typeof rule?.type !== 'string' || typeof rule.ruleset_id !== 'number') continue;
-      if (!PUSH_BLOCKING_RULES.includes(rule.type)) continue;
-      const types = byRuleset.get(rule.ruleset_id) ?? [];
-      if (!types.includes(rule.type)) types.push(rule.type);
-      byRuleset.set(rule.ruleset_id, types);
-    }
-    if (rules.length < PAGE_SIZE) break;
+  const rules: BranchRule[] = await client.paginate('GET /repos/{owner}/{repo}/rules/branches/{branch}', {
+    owner: where.owner,
+    repo: where.repo,
+    branch: where.branch,
+    per_page: 100,
+  });
+  for (const rule of rules) {
+    if (typeof rule?.type !== 'string' || typeof rule.ruleset_id !== 'number') continue;
+    if (!PUSH_BLOCKING_RULES.includes(rule.type)) continue;
+    const types = byRuleset.get(rule.ruleset_id) ?? [];
+    if (!types.includes(rule.type)) types.push(rule.type);
+    byRuleset.set(rule.ruleset_id, types);
   }
   return byRuleset;
 }
@@ -123,7 +114,12 @@ export async function pushRulesets(client: GithubClient, where: BranchRef): Prom
   const byRuleset = await blockingRuleTypes(client, where);
   const rulesets: BlockingRuleset[] = [];
   for (const [id, ruleTypes] of byRuleset) {
-    const { json } = await client.request<RulesetAnswer | null>('GET', `${repoPath(where)}/rulesets/${id}`);
+    const { data } = await client.request('GET /repos/{owner}/{repo}/rulesets/{ruleset_id}', {
+      owner: where.owner,
+      repo: where.repo,
+      ruleset_id: id,
+    });
+    const json = data as RulesetAnswer | null;
     const ruleset: RulesetAnswer = json && typeof json === 'object' ? json : {};
     rulesets.push({
       id,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../test/helpers/contexts.js';
 import { GitHubStandin } from '../../test/helpers/github-standin.js';
 import { sha256File } from '../core/manifest.js';
-import { createGithubClient } from './client.js';
+import { createHttpClient } from '../core/http.js';
+import { githubClient, StackOctokit } from './client.js';
 import { completeRelease, type LocalAsset, type ReleaseTarget } from './release.js';
 
 let github: GitHubStandin;
@@ -32,8 +33,16 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+// Writes unthrottled: client.test.ts checks the spacing; here it would only add seconds.
+const Unthrottled = StackOctokit.defaults({ throttle: { enabled: false } });
+
 const target = (tag: string, extra: Partial<ReleaseTarget> = {}): ReleaseTarget => ({
-  client: createGithubClient({ apiUrl: github.apiUrl, token: github.token, writeIntervalMs: 0 }),
+  client: githubClient(Unthrottled, {
+    apiUrl: github.apiUrl,
+    token: github.token,
+    http: createHttpClient({ env: {} }),
+    logger: recordingLogger(),
+  }),
   owner: 'acme',
   repo: 'app',
   tag,

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { stackError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { GithubHttpError, type GithubClient } from './client.js';
+import { describeGithubError, githubStatus, type GithubClient } from './client.js';
+import { downloadAsset } from './download.js';
 
 /**
  * Finishes the GitHub release of a tag, for `semantic-release-stack publish --tag`: finds the release
@@ -56,49 +57,49 @@ export interface ReleaseOutcome {
   published: string[];
 }
 
-const MAX_PAGES = 20;
-
 type Where = Pick<ReleaseTarget, 'client' | 'owner' | 'repo' | 'tag'>;
+
+const repoOf = (t: Where) => ({ owner: t.owner, repo: t.repo });
 
 /** The release of the tag, a draft too (drafts are only found through the list). */
 export async function findRelease(t: Where): Promise<RemoteRelease | undefined> {
-  const repoPath = `/repos/${t.owner}/${t.repo}/releases`;
-  const byTag = await t.client.request<RemoteRelease>(
-    'GET',
-    `${repoPath}/tags/${encodeURIComponent(t.tag)}`,
-    {
-      accept: [404],
+  try {
+    const byTag = await t.client.request('GET /repos/{owner}/{repo}/releases/tags/{tag}', {
+      ...repoOf(t),
+      tag: t.tag,
+    });
+    return byTag.data as RemoteRelease;
+  } catch (error) {
+    if (githubStatus(error) !== 404) throw error;
+  }
+  // Drafts have no tag yet on GitHub's side, so only the list finds them.
+  let found: RemoteRelease | undefined;
+  await t.client.paginate(
+    'GET /repos/{owner}/{repo}/releases',
+    { ...repoOf(t), per_page: 100 },
+    (page, done) => {
+      found = (page.data as RemoteRelease[]).find((r) => r.tag_name === t.tag);
+      if (found) done();
+      return [];
     },
   );
-  if (byTag.status === 200) return byTag.json;
-  // Drafts have no tag yet on GitHub's side, so only the list finds them.
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const list = await t.client.request<RemoteRelease[]>('GET', `${repoPath}?per_page=100&page=${page}`);
-    const found = list.json.find((r) => r.tag_name === t.tag);
-    if (found) return found;
-    if (list.json.length < 100) return undefined;
-  }
-  return undefined;
+  return found;
 }
 
 export async function assetsOf(t: Where, release: RemoteRelease): Promise<RemoteAsset[]> {
-  const assets: RemoteAsset[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
-    const list = await t.client.request<RemoteAsset[]>(
-      'GET',
-      `/repos/${t.owner}/${t.repo}/releases/${release.id}/assets?per_page=100&page=${page}`,
-    );
-    assets.push(...list.json);
-    if (list.json.length < 100) break;
-  }
-  return assets;
+  return (await t.client.paginate('GET /repos/{owner}/{repo}/releases/{release_id}/assets', {
+    ...repoOf(t),
+    release_id: release.id,
+    per_page: 100,
+  })) as RemoteAsset[];
 }
 
 /** The sha256 of a remote asset: GitHub's `digest` field, else the downloaded bytes' (older GHES). */
 async function remoteSha256(t: ReleaseTarget, asset: RemoteAsset): Promise<string> {
   if (asset.digest?.startsWith('sha256:')) return asset.digest.slice('sha256:'.length);
-  const bytes = await t.client.download(asset.url);
-  return createHash('sha256').update(bytes).digest('hex');
+  return createHash('sha256')
+    .update(await downloadAsset(t.client, asset.url))
+    .digest('hex');
 }
 
 type Step = { asset: LocalAsset; action: 'skip' | 'upload' | 'replace-broken'; remote?: RemoteAsset };
@@ -130,10 +131,6 @@ async function planAssets(t: ReleaseTarget, remote: RemoteAsset[], local: LocalA
   return steps;
 }
 
-/** `…/assets{?name,label}` → `…/assets?name=<name>` (RFC 6570, the only template GitHub uses here). */
-const uploadUrlFor = (template: string, name: string) =>
-  `${template.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
-
 const CONTENT_TYPES: Record<string, string> = {
   '.tgz': 'application/gzip',
   '.gz': 'application/gzip',
@@ -146,15 +143,20 @@ const contentTypeOf = (name: string) =>
   (/^[A-Z0-9]+$/.test(name) ? 'text/plain' : 'application/octet-stream');
 
 async function upload(t: ReleaseTarget, release: RemoteRelease, asset: LocalAsset): Promise<void> {
-  const answer = await t.client.request<RemoteAsset>('POST', uploadUrlFor(release.upload_url, asset.name), {
+  // Octokit expands the release's `upload_url` template (`…/assets{?name,label}`) with `name`.
+  const answer = await t.client.request({
+    method: 'POST',
+    url: release.upload_url,
+    name: asset.name,
     data: await readFile(asset.file),
-    contentType: contentTypeOf(asset.name),
+    headers: { 'content-type': contentTypeOf(asset.name) },
   });
-  const digest = answer.json.digest;
-  if (answer.json.size !== asset.size || (digest && digest !== `sha256:${asset.sha256}`))
+  const uploaded = answer.data as RemoteAsset;
+  const digest = uploaded.digest;
+  if (uploaded.size !== asset.size || (digest && digest !== `sha256:${asset.sha256}`))
     throw stackError('EGITHUBRELEASE', {
       tag: t.tag,
-      reason: `GitHub holds ${asset.name} as ${digest ?? `${answer.json.size} bytes`} after the upload, not sha256:${asset.sha256}`,
+      reason: `GitHub holds ${asset.name} as ${digest ?? `${uploaded.size} bytes`} after the upload, not sha256:${asset.sha256}`,
     });
 }
 
@@ -177,37 +179,41 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
       return { ...outcome, url: release?.html_url };
     }
     if (!release) {
-      const made = await t.client.request<RemoteRelease>('POST', `/repos/${t.owner}/${t.repo}/releases`, {
-        body: { tag_name: t.tag, ...t.create, draft: true },
+      const made = await t.client.request('POST /repos/{owner}/{repo}/releases', {
+        ...repoOf(t),
+        tag_name: t.tag,
+        ...t.create,
+        draft: true,
       });
-      release = made.json;
+      release = made.data as RemoteRelease;
       t.logger.log('Created the GitHub draft release %s', release.html_url);
     }
     for (const step of steps) {
       if (step.action === 'skip') continue;
       if (step.action === 'replace-broken')
-        await t.client.request('DELETE', `/repos/${t.owner}/${t.repo}/releases/assets/${step.remote!.id}`);
+        await t.client.request('DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+          ...repoOf(t),
+          asset_id: step.remote!.id,
+        });
       await upload(t, release, step.asset);
       outcome.published.push(
         `uploaded ${step.asset.name} to ${release.html_url} (sha256:${step.asset.sha256})`,
       );
     }
     if (release.draft && !t.keepDraft) {
-      const done = await t.client.request<RemoteRelease>(
-        'PATCH',
-        `/repos/${t.owner}/${t.repo}/releases/${release.id}`,
-        {
-          body: { draft: false },
-        },
-      );
-      release = done.json;
+      const done = await t.client.request('PATCH /repos/{owner}/{repo}/releases/{release_id}', {
+        ...repoOf(t),
+        release_id: release.id,
+        draft: false,
+      });
+      release = done.data as RemoteRelease;
       outcome.published.push(`published the GitHub release ${release.html_url}`);
     }
     for (const line of outcome.published) t.logger.log(line);
     return { ...outcome, url: release.html_url };
   } catch (error) {
-    if (error instanceof GithubHttpError)
-      throw stackError('EGITHUBRELEASE', { tag: t.tag, reason: error.message });
+    if (githubStatus(error) !== undefined)
+      throw stackError('EGITHUBRELEASE', { tag: t.tag, reason: describeGithubError(error) });
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { parseChallenges, type Challenge } from './challenge.js';
 import { discard, httpError, OciError } from './errors.js';
 import type { HttpFetch, HttpResponse } from '../core/http.js';
-import { withRetry, type RetryPolicy } from '../core/retry.js';
+import { isStackError } from '../errors.js';
 
 export interface Credentials {
   username: string;
@@ -12,7 +12,6 @@ export interface AuthOptions {
   host: string;
   credentials: Credentials | undefined;
   fetch: HttpFetch;
-  retry: RetryPolicy;
   timeoutMs: number;
 }
 
@@ -49,16 +48,16 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (c.params.service) url.searchParams.set('service', c.params.service);
     if (scope) url.searchParams.set('scope', scope);
     const headers: Record<string, string> = basic ? { authorization: basic } : {};
-    const init = { headers, signal: AbortSignal.timeout(options.timeoutMs) };
-    const response = await withRetry(options.retry, true, () => options.fetch(url, init)).catch(
-      (error: unknown) => {
+    const response = await options
+      .fetch(url, { headers, timeoutMs: options.timeoutMs })
+      .catch((error: unknown) => {
+        if (isStackError(error)) throw error;
         throw new OciError(
           `token request to ${url.host} for ${host} failed: ${(error as Error).message}`,
           'network',
           0,
         );
-      },
-    );
+      });
     if (response.status === 401 || response.status === 403) {
       await discard(response);
       throw new OciError(

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createAuthenticator, type Credentials } from './auth.js';
 import { discard, httpError, OciError, pathOf } from './errors.js';
-import { type HttpFetch, httpRequest, type HttpResponse } from '../core/http.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../core/retry.js';
+import type { HttpFetch, HttpResponse } from '../core/http.js';
+import { isStackError } from '../errors.js';
 
 export { OciError } from './errors.js';
 export type { Credentials } from './auth.js';
@@ -32,9 +32,9 @@ export interface OciClientOptions {
   /** Default https; loopback test registries speak http. */
   scheme?: 'https' | 'http';
   credentials?: Credentials | undefined;
-  fetch?: HttpFetch;
-  retry?: RetryPolicy;
-  /** Per-request timeout. */
+  /** The step's HTTP client (`ctx.http.request`): proxies, redirects and retries are its own. */
+  fetch: HttpFetch;
+  /** Per attempt: the answer's headers, and then each piece of its body, must come within it. */
   timeoutMs?: number;
 }
 
@@ -104,15 +104,13 @@ export interface OciClient {
 }
 
 export function createOciClient(options: OciClientOptions): OciClient {
-  const fetchImpl = options.fetch ?? httpRequest;
+  const fetchImpl = options.fetch;
   const base = `${options.scheme ?? 'https'}://${options.host}`;
-  const retry = options.retry ?? DEFAULT_RETRY;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const auth = createAuthenticator({
     host: options.host,
     credentials: options.credentials,
     fetch: fetchImpl,
-    retry,
     timeoutMs,
   });
 
@@ -125,17 +123,20 @@ export function createOciClient(options: OciClientOptions): OciClient {
     const init = {
       method: call.method,
       headers,
-      redirect: call.method === 'GET' || call.method === 'HEAD' ? ('follow' as const) : ('manual' as const),
-    };
-    const attempt = (): Promise<HttpResponse> => {
-      const body = call.body;
-      if (body === undefined || Buffer.isBuffer(body))
-        return fetchImpl(url, { ...init, body, signal: AbortSignal.timeout(timeoutMs) });
-      return streamUpload(body, timeoutMs, (stream, signal) =>
-        fetchImpl(url, { ...init, body: stream, signal }),
-      );
-    };
-    return withRetry(retry, call.idempotent, attempt).catch((error: unknown) => {
+      redirect: call.method === 'GET' || call.method === 'HEAD' ? 'follow' : 'manual',
+      timeoutMs,
+    } as const;
+    const body = call.body;
+    const sent =
+      body === undefined || Buffer.isBuffer(body)
+        ? fetchImpl(url, { ...init, body, retry: call.idempotent })
+        : // A stream is sent once (the HTTP client never resends one).
+          streamUpload(body, timeoutMs, (stream, signal) =>
+            fetchImpl(url, { ...init, body: stream, signal }),
+          );
+    return sent.catch((error: unknown) => {
+      // A coded error (EPROXY: the proxy, not the registry, failed) is the caller's as it is.
+      if (isStackError(error)) throw error;
       throw new OciError(
         `${call.method} ${pathOf(url)} on ${options.host} failed: ${(error as Error).message}`,
         'network',

@@ -1,6 +1,5 @@
 import type { HttpFetch } from '../core/http.js';
-import { httpRequest } from '../core/http.js';
-import { stackError } from '../errors.js';
+import { isStackError, stackError } from '../errors.js';
 import type { StepContext } from '../kind.js';
 
 /**
@@ -92,7 +91,7 @@ export const describeSource = (env: Env): string => {
  */
 export function identityProvider(
   ctx: StepContext,
-  fetchImpl: HttpFetch = httpRequest,
+  fetchImpl: HttpFetch = ctx.http.request,
 ): { getToken(): Promise<string> } {
   let token: Promise<string> | undefined;
   const fetchToken = async (): Promise<string> => {
@@ -107,6 +106,7 @@ export function identityProvider(
       headers: { accept: 'application/json', authorization: `bearer ${requestToken}` },
       signal: AbortSignal.timeout(30_000),
     }).catch((e: unknown) => {
+      if (isStackError(e)) throw e;
       throw stackError('ESIGNIDTOKEN', {
         source: 'ACTIONS_ID_TOKEN_REQUEST_URL',
         problem: `the request failed: ${(e as Error).message}`,

@@ -1,4 +1,4 @@
-import type { HttpFetch } from '../core/http.js';
+import { createHttpClient, type HttpFetch } from '../core/http.js';
 import type { Artifact } from '../core/manifest.js';
 import type { StepContext } from '../kind.js';
 import type { DockerConfig } from '../kinds/docker/config.js';
@@ -45,13 +45,13 @@ export function registryFor(
           host: oci.host,
           scheme: oci.insecure ? 'http' : 'https',
           credentials: oci.credentials,
-          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+          fetch: fetchImpl ?? ctx.http.request,
         });
         return { client, repository, name: artifact.name };
       }
     }
     const ref = artifact.refs?.[0];
-    return ref ? registryOfRef(ref, ctx.env, fetchImpl) : undefined;
+    return ref ? registryOfRef(ref, ctx.env, fetchImpl ?? ctx.http.request) : undefined;
   };
 }
 
@@ -103,7 +103,8 @@ export function registryOfRef(
     host: parsed.host,
     scheme: isLoopbackHost(parsed.host) ? 'http' : 'https',
     credentials: envCredentials(env, ref.startsWith('oci://')),
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    // Outside a plugin step (the verify command) a client of its own, proxied as `env` says.
+    fetch: fetchImpl ?? createHttpClient({ env }).request,
   });
   return { client, repository: parsed.repository, name: parsed.name };
 }

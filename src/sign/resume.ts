@@ -1,6 +1,8 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createGithubClient } from '../github/client.js';
+import { createHttpClient } from '../core/http.js';
+import { githubClient, StackOctokit } from '../github/client.js';
+import { downloadAsset } from '../github/download.js';
 import { assetsOf, findRelease } from '../github/release.js';
 import type { GithubTarget } from '../github/target.js';
 import type { Logger } from '../logger.js';
@@ -16,8 +18,14 @@ export async function restoreSigstoreBundles(
   github: GithubTarget & { token: string },
   tag: string,
   logger: Logger,
+  env: Record<string, string | undefined>,
 ): Promise<string[]> {
-  const client = createGithubClient({ apiUrl: github.apiUrl, token: github.token });
+  const client = githubClient(StackOctokit, {
+    apiUrl: github.apiUrl,
+    token: github.token,
+    http: createHttpClient({ env }),
+    logger,
+  });
   const where = { client, owner: github.owner, repo: github.repo, tag };
   const release = await findRelease(where);
   if (!release) return [];
@@ -32,7 +40,7 @@ export async function restoreSigstoreBundles(
       )
     )
       continue;
-    await writeFile(file, await client.download(asset.url));
+    await writeFile(file, await downloadAsset(client, asset.url));
     restored.push(asset.name);
   }
   if (restored.length)

@@ -16,6 +16,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import type { Manifest } from '../../src/core/manifest.js';
+import { createHttpClient } from '../../src/core/http.js';
 import { createOciClient, MEDIA_TYPES } from '../../src/oci/client.js';
 import { attachReferrer } from '../../src/sign/referrers.js';
 import { ensureDocker } from '../helpers/docker.js';
@@ -311,6 +312,7 @@ describe.sequential('a signed release of the example', { timeout: 400_000 }, () 
       host: registry.host,
       scheme: 'http',
       credentials: { username: REGISTRY_AUTH.user, password: REGISTRY_AUTH.password },
+      fetch: createHttpClient({ env: {} }).request,
     });
     const subject = (await client.headManifest(IMAGE_REPO, impostor, [MEDIA_TYPES.ociManifest]))!;
     await attachReferrer(client, IMAGE_REPO, subject, {
@@ -349,6 +351,7 @@ describe.sequential('a signed release of the example', { timeout: 400_000 }, () 
       host: registry.host,
       scheme: 'http',
       credentials: { username: REGISTRY_AUTH.user, password: REGISTRY_AUTH.password },
+      fetch: createHttpClient({ env: {} }).request,
     });
     const index = await referrers(IMAGE_REPO, image.digest!);
     const withoutSignature = index.filter(

@@ -23,6 +23,7 @@ export const INSTALL_HINTS = {
   twine: 'apt-get install twine',
   busybox: 'apt-get install busybox-static',
   openssl: 'apt-get install openssl',
+  tinyproxy: 'apt-get install tinyproxy-bin (the proxy the proxy tests send through)',
 } as const;
 
 function isExecutableFile(path: string): boolean {

@@ -8,6 +8,7 @@ import { kindByEntry } from '../../src/kinds/index.js';
 import { parseOciLocation, resolveHelmConfig } from '../../src/kinds/helm/config.js';
 import { goJson } from '../../src/kinds/helm/go-json.js';
 import { chartAnnotations, chartArtifact, HELM_MEDIA_TYPES } from '../../src/kinds/helm/oci-manifest.js';
+import { createHttpClient } from '../../src/core/http.js';
 import { createOciClient } from '../../src/oci/client.js';
 import { fakeStepContext, recordingLogger, srContext, type RecordingLogger } from '../helpers/contexts.js';
 import { getBlob, getManifest, listTags, startRegistry, type Registry } from '../helpers/registry.js';
@@ -194,6 +195,7 @@ describe('helm.oci: pushing the chart to a real registry', () => {
       host: registry.host,
       scheme: 'http',
       credentials: { username: USER, password: PASSWORD },
+      fetch: createHttpClient({ env: {} }).request,
     });
     await client.pushBlob(REPO, tgz);
     await client.pushBlob(REPO, earlier.config.bytes);

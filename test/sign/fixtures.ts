@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { pack } from 'tar-stream';
+import { createHttpClient } from '../../src/core/http.js';
 import { createOciClient, MEDIA_TYPES } from '../../src/oci/client.js';
 import type { Registry } from '../helpers/registry.js';
 
@@ -88,6 +89,7 @@ export async function pushTestImage(registry: Registry, repository: string, tag:
     credentials: registry.auth
       ? { username: registry.auth.user, password: registry.auth.password }
       : undefined,
+    fetch: createHttpClient({ env: {} }).request,
   });
   const site = 'usr/lib/python3/dist-packages';
   const layers = [

@@ -11,6 +11,8 @@ import {
   type StartedStandin,
   type StandinRuleset,
 } from '../../../test/helpers/github-standin.js';
+import { StackOctokit } from '../../github/client.js';
+import { freePort } from '../../../test/helpers/registry.js';
 import { resolveDevVersionConfig, type DevVersionConfig } from './config.js';
 import { checkDevVersionPush } from './protected-branch.js';
 
@@ -18,8 +20,11 @@ const standin = new GitHubStandin({ repos: ['acme/demo'] });
 let started: StartedStandin;
 let logger: RecordingLogger;
 const config = resolveDevVersionConfig({}).config as DevVersionConfig;
-// One attempt, no waits: the 5xx and network cases must not sit through the backoff.
-const noRetry = { retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } };
+// One attempt, no waits: the 5xx and network cases must not sit through Octokit's backoff, nor the
+// GraphQL POST through its write spacing (src/github/client.test.ts checks both).
+const noRetry = {
+  Octokit: StackOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+};
 const GITHUB_PLUGIN = ['@semantic-release/github', { failComment: false }];
 
 beforeAll(async () => {
@@ -208,12 +213,26 @@ describe('devVersion push check (verifyConditions)', () => {
 
   it('warns and does not refuse when GitHub cannot be reached', async () => {
     const ctx = context({
-      env: { GITHUB_TOKEN: standin.token, GITHUB_API_URL: 'http://127.0.0.1:9/api/v3' },
+      // A port nothing listens on (fetch refuses to even try port 9, `discard`).
+      env: { GITHUB_TOKEN: standin.token, GITHUB_API_URL: `http://127.0.0.1:${await freePort()}/api/v3` },
     });
     expect(await checkDevVersionPush(config, ctx, noRetry)).toEqual([]);
     const warnings = logger.lines.filter((l) => l.startsWith('warn:'));
     expect(warnings).toHaveLength(2);
     expect(warnings.join('\n')).toContain('Could not check the rulesets of acme/demo: connect ECONNREFUSED');
+  });
+
+  it('reports a proxy that cannot be reached as EPROXY, once, instead of warning', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const ctx = context({
+      env: { GITHUB_TOKEN: standin.token, GITHUB_API_URL: started.apiUrl, HTTP_PROXY: dead },
+    });
+    const errors = await checkDevVersionPush(config, ctx, noRetry);
+    expect(errors.map((e) => [(e as { code?: string }).code, e.message])).toEqual([
+      ['EPROXY', expect.stringContaining(`The proxy ${dead} (from \`HTTP_PROXY\`)`)],
+    ]);
+    expect(logger.text()).not.toContain('warn:');
+    expect(standin.requests).toEqual([]);
   });
 
   it('keeps the token out of warnings', async () => {

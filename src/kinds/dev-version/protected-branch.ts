@@ -1,7 +1,11 @@
-import type { HttpFetch } from '../../core/http.js';
-import type { RetryPolicy } from '../../core/retry.js';
-import { stackError } from '../../errors.js';
-import { createGithubClient, GithubHttpError } from '../../github/client.js';
+import { isStackError, stackError } from '../../errors.js';
+import {
+  describeGithubError,
+  githubClient,
+  githubStatus,
+  StackOctokit,
+  type StackOctokitClass,
+} from '../../github/client.js';
 import {
   classicProtection,
   mayBypass,
@@ -17,18 +21,19 @@ import type { DevVersionConfig } from './config.js';
  * verifyConditions of the devVersion kind: asks GitHub, read-only, whether the token may push the
  * development version commit to the release branch. semantic-release's own `git push --dry-run`
  * passes on a protected branch, so without this the refusal would only come in `success`, after the
- * release is out. Only a clear "no" from GitHub refuses (EBRANCHPROTECTED); a read that fails is a
- * warning, because a flaky or restricted API must not hold back a release that may well succeed.
+ * release is out. Only a clear "no" from GitHub refuses (EBRANCHPROTECTED), and a proxy that cannot
+ * carry the request (EPROXY: @semantic-release/github and the push would fail the same way); a read
+ * that fails otherwise is a warning, because a flaky or restricted API must not hold back a release
+ * that may well succeed.
  */
 
-/** HTTP knobs for the check's GitHub client (tests use one attempt and no waits). */
+/** The GitHub client, injected as @semantic-release/github injects its Octokit. */
 export interface PushCheckOptions {
-  fetch?: HttpFetch;
-  retry?: RetryPolicy;
+  Octokit?: StackOctokitClass;
   timeoutMs?: number;
 }
 
-type Read<T> = { ok: true; value: T } | { ok: false };
+type Read<T> = { ok: true; value: T } | { ok: false; proxy?: Error };
 
 /** The dev version is pushed on release and maintenance branches, and after prereleases when asked. */
 export function pushesDevVersion(config: DevVersionConfig, ctx: StepContext): boolean {
@@ -38,7 +43,7 @@ export function pushesDevVersion(config: DevVersionConfig, ctx: StepContext): bo
 export async function checkDevVersionPush(
   config: DevVersionConfig,
   ctx: StepContext,
-  http: PushCheckOptions = {},
+  { Octokit = StackOctokit, timeoutMs = 30_000 }: PushCheckOptions = {},
 ): Promise<Error[]> {
   if (!pushesDevVersion(config, ctx)) return [];
   // Without @semantic-release/github the release does not talk to GitHub, and without a token that
@@ -48,12 +53,12 @@ export async function checkDevVersionPush(
   const target = githubTarget(options, ctx.env, String(ctx.options.repositoryUrl ?? ''));
   if (!target?.token) return [];
 
-  const client = createGithubClient({
+  const client = githubClient(Octokit, {
     apiUrl: target.apiUrl,
     token: target.token,
-    timeoutMs: http.timeoutMs ?? 30_000,
-    ...(http.fetch ? { fetch: http.fetch } : {}),
-    ...(http.retry ? { retry: http.retry } : {}),
+    http: ctx.http,
+    logger: ctx.logger,
+    timeoutMs,
   });
   const where: BranchRef = { owner: target.owner, repo: target.repo, branch: ctx.branch.name };
   const [classic, rulesets] = await Promise.all([
@@ -61,6 +66,8 @@ export async function checkDevVersionPush(
     readOrWarn(ctx, where, 'rulesets', () => pushRulesets(client, where)),
   ]);
 
+  const proxy = [classic, rulesets].flatMap((r) => (!r.ok && r.proxy ? [r.proxy] : []))[0];
+  if (proxy) return [proxy];
   const reasons: string[] = [];
   if (classic.ok && classic.value?.viewerCanPush === false)
     reasons.push('its branch protection rule does not let this token push');
@@ -104,8 +111,10 @@ async function readOrWarn<T>(
   try {
     return { ok: true, value: await read() };
   } catch (error) {
-    const reason = ctx.redactor.redact((error as Error).message);
-    if (error instanceof GithubHttpError && (error.status === 403 || error.status === 404))
+    if (isStackError(error) && error.code === 'EPROXY') return { ok: false, proxy: error };
+    const reason = ctx.redactor.redact(describeGithubError(error));
+    const status = githubStatus(error);
+    if (status === 403 || status === 404)
       ctx.logger.warn(
         'Skipped the check of the %s of %s/%s: GitHub does not show them to this token or does not have them (%s). The development version push to %s is not checked against them.',
         what,

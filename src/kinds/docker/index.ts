@@ -7,7 +7,7 @@ import { prepareImage } from './prepare.js';
 import { publishImage } from './publish.js';
 
 export interface DockerKindDeps {
-  /** The registry API's HTTP client (tests inject one; default: httpRequest from core/http.ts). */
+  /** The registry API's HTTP client (tests inject one; default: the step's `ctx.http`). */
   fetch?: HttpFetch;
 }
 

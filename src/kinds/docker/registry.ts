@@ -27,20 +27,16 @@ export async function registryClient(
   return clientWith(
     config,
     config.credentials ?? (await existingLogin(config.builder, config.image, ctx)),
-    fetchImpl,
+    fetchImpl ?? ctx.http.request,
   );
 }
 
-function clientWith(
-  config: DockerConfig,
-  credentials: Credentials | undefined,
-  fetchImpl?: HttpFetch,
-): OciClient {
+function clientWith(config: DockerConfig, credentials: Credentials | undefined, fetch: HttpFetch): OciClient {
   return createOciClient({
     host: config.image.apiHost,
     scheme: config.insecureRegistry ? 'http' : 'https',
     credentials,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    fetch,
   });
 }
 
@@ -98,7 +94,10 @@ export async function checkRegistryAuth(
 ): Promise<Error[]> {
   const credentials = config.credentials ?? (await existingLogin(config.builder, config.image, ctx));
   try {
-    await clientWith(config, credentials, fetchImpl).checkAuth(config.image.repository, ['pull', 'push']);
+    await clientWith(config, credentials, fetchImpl ?? ctx.http.request).checkAuth(config.image.repository, [
+      'pull',
+      'push',
+    ]);
     return [];
   } catch (error) {
     const coded = registryError(error, config);

@@ -10,7 +10,7 @@ import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
 
 export interface HelmKindDeps {
-  /** The registry API's HTTP client (tests may inject one; default: httpRequest from core/http.ts). */
+  /** The registry API's HTTP client (tests may inject one; default: the step's `ctx.http`). */
   fetch?: HttpFetch;
 }
 

@@ -33,12 +33,12 @@ export function chartRepository(target: OciTarget, chartName: string): ChartRepo
  */
 export const chartTag = (ctx: ReleaseContext): string => ctx.release.versions.imageTag;
 
-function client(target: OciTarget, fetchImpl?: HttpFetch): OciClient {
+function client(target: OciTarget, fetch: HttpFetch): OciClient {
   return createOciClient({
     host: target.host,
     scheme: target.insecure ? 'http' : 'https',
     credentials: target.credentials,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    fetch,
   });
 }
 
@@ -74,7 +74,7 @@ export async function checkChartRegistry(
     }
   }
   try {
-    await client(target, fetchImpl).checkAuth(repository?.repository, ['pull', 'push']);
+    await client(target, fetchImpl ?? ctx.http.request).checkAuth(repository?.repository, ['pull', 'push']);
     ctx.logger.log('The chart registry %s accepts the %s', target.host, credentialText(target));
     return [];
   } catch (error) {
@@ -110,7 +110,7 @@ export async function pushChart(
   const tag = chartTag(ctx);
   const ref = `${repo.location}:${tag}`;
   const built = chartArtifact(chart, chart.metadata, chart.metadataJson, rfc3339(await releaseEpoch(ctx)));
-  const registry = client(target, fetchImpl);
+  const registry = client(target, fetchImpl ?? ctx.http.request);
   const record = (digest: string): Artifact[] => [
     { kind: 'helm', type: 'chart-oci', name: `${repo.host}/${repo.repository}`, refs: [ref], digest },
   ];

@@ -88,7 +88,7 @@ export async function publishWheel(
   config: PythonConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
-  client: IndexClientOptions = {},
+  client: Partial<IndexClientOptions> = {},
 ): Promise<Artifact[]> {
   const target = config.publish;
   if (!target) return [];
@@ -99,6 +99,7 @@ export async function publishWheel(
   const version = ctx.release.versions.pep440;
   const endpoints = indexEndpoints(target.uploadUrl, distName, version);
   const lookup = await existingFiles(target.uploadUrl, distName, version, {
+    fetch: ctx.http.request,
     authorization: authorizationFor(ctx),
     ...client,
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type HttpFetch, httpRequest, type HttpResponse } from '../../core/http.js';
-import { stackError } from '../../errors.js';
+import type { HttpFetch, HttpResponse } from '../../core/http.js';
+import { isStackError, stackError } from '../../errors.js';
 import type { StepContext } from '../../kind.js';
 import type { PypiCredentials } from './config.js';
 
@@ -11,8 +11,9 @@ import type { PypiCredentials } from './config.js';
  * credentials and with 400 ("no file") for good ones, and nothing is stored either way. Whether the
  * token may upload to this particular project is only known at the real upload.
  *
- * Only a clear refusal (401/403) is an error. An index that cannot be reached, or answers
- * something else, gets a warning: a flaky read must not hold back a release that may well succeed.
+ * Only a clear refusal (401/403) is an error, and a proxy that cannot carry the request (EPROXY: the
+ * upload would fail the same way). An index that cannot be reached, or answers something else, gets
+ * a warning: a flaky read must not hold back a release that may well succeed.
  */
 export interface AuthCheckOptions {
   fetch?: HttpFetch;
@@ -38,7 +39,7 @@ const firstLine = (text: string) =>
 export async function checkUploadCredentials(
   uploadUrl: string,
   credentials: PypiCredentials,
-  ctx: Pick<StepContext, 'logger' | 'redactor'>,
+  ctx: Pick<StepContext, 'logger' | 'redactor' | 'http'>,
   options: AuthCheckOptions = {},
 ): Promise<Error[]> {
   const pair = `${credentials.username}:${credentials.password}`;
@@ -46,16 +47,17 @@ export async function checkUploadCredentials(
   const form = multipartForm({ ':action': 'file_upload', protocol_version: '1' });
   let response: HttpResponse;
   try {
-    response = await (options.fetch ?? httpRequest)(uploadUrl, {
+    response = await (options.fetch ?? ctx.http.request)(uploadUrl, {
       method: 'POST',
       headers: {
         Authorization: `Basic ${Buffer.from(pair).toString('base64')}`,
         'Content-Type': `multipart/form-data; boundary=${form.boundary}`,
       },
       body: form.body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      timeoutMs: options.timeoutMs ?? 30_000,
     });
   } catch (error) {
+    if (isStackError(error)) return [error];
     ctx.logger.warn(
       'Could not ask %s whether it accepts %s (%s); the upload may still be refused after the release.',
       uploadUrl,

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHttpClient, type HttpFetch } from '../../core/http.js';
 import type { StackError } from '../../errors.js';
 import { existingFiles, indexEndpoints, parseSimple, type IndexClientOptions } from './pypi-index.js';
 
@@ -7,7 +10,7 @@ const SHA_B = 'B'.repeat(64);
 
 type Reply = { status: number; body?: string; type?: string; headers?: Record<string, string> } | Error;
 
-/** A fetch that answers from a script per URL and records what it was asked. */
+/** An HTTP client stand-in that answers from a script per URL and records what it was asked. */
 function scriptedFetch(script: Record<string, Reply[]>) {
   const calls: Array<{ url: string; headers: Record<string, string> }> = [];
   const fetch = (async (input: string | URL, init?: RequestInit) => {
@@ -19,13 +22,42 @@ function scriptedFetch(script: Record<string, Reply[]>) {
       status: reply.status,
       headers: { 'content-type': reply.type ?? 'application/json', ...reply.headers },
     });
-  }) as typeof globalThis.fetch;
+  }) as HttpFetch;
   return { fetch, calls };
 }
 
-const fast = (extra: IndexClientOptions = {}): IndexClientOptions & { waits: number[] } => {
+/** A real index that answers each path from its script (a `cut` closes the connection instead). */
+const servers: Array<() => void> = [];
+afterAll(() => servers.forEach((close) => close()));
+async function scriptedIndex(
+  script: Record<string, Array<{ status: number; headers?: Record<string, string>; body?: string } | 'cut'>>,
+) {
+  const calls: string[] = [];
+  const server = createServer((req, res: ServerResponse) => {
+    calls.push(req.url!);
+    const reply = script[req.url!]?.shift() ?? { status: 404 };
+    if (reply === 'cut') return void res.socket?.destroy();
+    res
+      .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+      .end(reply.body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(() => server.close());
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { uploadUrl: `${base}/legacy/`, calls };
+}
+
+const http = createHttpClient({ env: {} });
+
+const fast = (extra: Partial<IndexClientOptions> = {}): IndexClientOptions & { waits: number[] } => {
   const waits: number[] = [];
-  return { sleep: async (ms) => void waits.push(ms), random: () => 0.5, waits, ...extra };
+  return {
+    fetch: http.request,
+    sleep: async (ms) => void waits.push(ms),
+    random: () => 0.5,
+    waits,
+    ...extra,
+  };
 };
 
 const JSON_URL = 'https://pypi.org/pypi/os-vim-driver/1.4.0/json';
@@ -112,41 +144,40 @@ describe('existingFiles', () => {
   });
 
   it('retries 429, 5xx and network errors with growing jittered waits, honouring Retry-After', async () => {
-    const { fetch, calls } = scriptedFetch({
-      [JSON_URL]: [
-        new TypeError('fetch failed'),
+    const index = await scriptedIndex({
+      '/pypi/os-vim-driver/1.4.0/json': [
+        'cut',
         { status: 503 },
         { status: 429, headers: { 'retry-after': '7' } },
         { status: 200, body: JSON.stringify({ urls: [] }) },
       ],
     });
-    const options = fast({ fetch });
-    await existingFiles('https://upload.pypi.org/legacy/', 'os-vim-driver', '1.4.0', options);
-    expect(calls).toHaveLength(4);
+    const options = fast();
+    await existingFiles(index.uploadUrl, 'os-vim-driver', '1.4.0', options);
+    expect(index.calls).toHaveLength(4);
     // Full jitter (random 0.5): half of 1 s, half of 2 s, then the 7 s the index asked for.
     expect(options.waits).toEqual([500, 1000, 7000]);
   });
 
   it('does not retry other 4xx answers, and stops when Retry-After asks for too long', async () => {
-    const refused = scriptedFetch({ [JSON_URL]: [{ status: 401 }] });
-    const error = await failure(
-      existingFiles(
-        'https://upload.pypi.org/legacy/',
-        'os-vim-driver',
-        '1.4.0',
-        fast({ fetch: refused.fetch }),
-      ),
-    );
+    const refused = await scriptedIndex({ '/pypi/os-vim-driver/1.4.0/json': [{ status: 401 }] });
+    const error = await failure(existingFiles(refused.uploadUrl, 'os-vim-driver', '1.4.0', fast()));
     expect(error?.code).toBe('EPYPIINDEX');
     expect(error?.message).toContain('HTTP 401');
+    expect(error?.details).toContain('1 attempt(s) made');
     expect(refused.calls).toHaveLength(1);
 
-    const slow = scriptedFetch({ [JSON_URL]: [{ status: 429, headers: { 'retry-after': '3600' } }] });
-    const tooLong = await failure(
-      existingFiles('https://upload.pypi.org/legacy/', 'os-vim-driver', '1.4.0', fast({ fetch: slow.fetch })),
-    );
+    const slow = await scriptedIndex({
+      '/pypi/os-vim-driver/1.4.0/json': [{ status: 429, headers: { 'retry-after': '3600' } }],
+    });
+    const tooLong = await failure(existingFiles(slow.uploadUrl, 'os-vim-driver', '1.4.0', fast()));
     expect(tooLong?.message).toContain('asks to wait 3600 s');
     expect(slow.calls).toHaveLength(1);
+
+    const down = await scriptedIndex({ '/pypi/os-vim-driver/1.4.0/json': Array(4).fill({ status: 502 }) });
+    const gaveUp = await failure(existingFiles(down.uploadUrl, 'os-vim-driver', '1.4.0', fast()));
+    expect(gaveUp?.message).toContain('HTTP 502');
+    expect(gaveUp?.details).toContain('4 attempt(s) made');
   });
 
   it("sends credentials only to the upload URL's own origin", async () => {

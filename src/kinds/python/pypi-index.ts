@@ -1,6 +1,6 @@
-import { type HttpFetch, httpRequest } from '../../core/http.js';
-import { retryAfterMs, withRetry, type RetryPolicy } from '../../core/retry.js';
-import { stackError } from '../../errors.js';
+import type { HttpFetch } from '../../core/http.js';
+import { retryAfterMs, type RetryPolicy } from '../../core/retry.js';
+import { isStackError, stackError } from '../../errors.js';
 
 /**
  * Read-only questions to a package index: which files does this version already have? Answered by
@@ -21,7 +21,8 @@ export interface IndexLookup {
 }
 
 export interface IndexClientOptions {
-  fetch?: HttpFetch;
+  /** The step's HTTP client (`ctx.http.request`); it retries under the policy below. */
+  fetch: HttpFetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Tries per GET, first one included (default 4). */
@@ -67,24 +68,24 @@ interface Answer {
 }
 
 async function get(url: string, accept: string, version: string, o: IndexClientOptions): Promise<Answer> {
-  const doFetch = o.fetch ?? httpRequest;
+  let tries = 1;
   const policy: RetryPolicy = {
     attempts: o.attempts ?? 4,
     baseDelayMs: o.baseDelayMs ?? 1000,
     maxDelayMs: o.maxDelayMs ?? 30_000,
     ...(o.sleep ? { sleep: o.sleep } : {}),
     ...(o.random ? { random: o.random } : {}),
+    onRetry: (attempt) => (tries = attempt + 1),
   };
   const headers: Record<string, string> = { Accept: accept };
   if (o.authorization) headers.Authorization = o.authorization;
-  let tries = 0;
   const fail = (reason: string) => stackError('EPYPIINDEX', { url, version, reason, attempts: tries });
-  const response = await withRetry(policy, true, () => {
-    tries++;
-    return doFetch(url, { headers, signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) });
-  }).catch((error: unknown) => {
-    throw fail((error as Error).message);
-  });
+  const response = await o
+    .fetch(url, { headers, retry: policy, timeoutMs: o.timeoutMs ?? 30_000 })
+    .catch((error: unknown) => {
+      if (isStackError(error)) throw error;
+      throw fail((error as Error).message);
+    });
   // 404 is an answer ("no such project or version"); any other failure is the lookup's.
   if (response.ok || response.status === 404) {
     return {
@@ -152,7 +153,7 @@ export async function existingFiles(
   uploadUrl: string,
   distName: string,
   version: string,
-  options: IndexClientOptions = {},
+  options: IndexClientOptions,
 ): Promise<IndexLookup> {
   const endpoints = indexEndpoints(uploadUrl, distName, version);
   const uploadOrigin = new URL(uploadUrl).origin;

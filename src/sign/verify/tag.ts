@@ -1,6 +1,10 @@
 import type { Manifest } from '../../core/manifest.js';
 import { stackError } from '../../errors.js';
-import { createGithubClient, type GithubClient } from '../../github/client.js';
+import { createHttpClient } from '../../core/http.js';
+import { githubClient, StackOctokit, type GithubClient } from '../../github/client.js';
+import { downloadAsset } from '../../github/download.js';
+import { githubStatus } from '../../github/client.js';
+import { silentLogger } from '../../logger.js';
 import type { GithubTarget } from '../../github/target.js';
 import { PROVENANCE_FILE, SIGNATURE_FILE } from '../files.js';
 import { registryOfRef } from '../registries.js';
@@ -25,14 +29,19 @@ export async function verifyTag(
   tag: string,
   env: Record<string, string | undefined>,
 ): Promise<Verdict[]> {
-  const client = createGithubClient({ apiUrl: github.apiUrl, token: github.token ?? '' });
+  const client = githubClient(StackOctokit, {
+    apiUrl: github.apiUrl,
+    token: github.token,
+    http: createHttpClient({ env }),
+    logger: silentLogger,
+  });
   const assets = await releaseAssets(client, github, tag);
   const cache = new Map<string, Promise<Buffer | undefined>>();
   const read = (name: string) => {
     let bytes = cache.get(name);
     if (!bytes) {
       const asset = assets.find((a) => a.name === name);
-      bytes = asset ? client.download(asset.url) : Promise.resolve(undefined);
+      bytes = asset ? downloadAsset(client, asset.url) : Promise.resolve(undefined);
       cache.set(name, bytes);
     }
     return bytes;
@@ -71,23 +80,20 @@ export async function verifyTag(
 }
 
 async function releaseAssets(client: GithubClient, github: GithubTarget, tag: string): Promise<Asset[]> {
-  const base = `/repos/${github.owner}/${github.repo}/releases`;
+  const repo = { owner: github.owner, repo: github.repo };
   try {
-    const release = await client.request<{ id: number }>('GET', `${base}/tags/${encodeURIComponent(tag)}`, {
-      accept: [404],
-    });
-    if (release.status === 404)
-      throw new Error(`${github.owner}/${github.repo} has no published release ${tag}`);
-    const assets: Asset[] = [];
-    for (let page = 1; page <= 20; page++) {
-      const list = await client.request<Asset[]>(
-        'GET',
-        `${base}/${release.json.id}/assets?per_page=100&page=${page}`,
-      );
-      assets.push(...list.json);
-      if (list.json.length < 100) break;
-    }
-    return assets;
+    const release = await client
+      .request('GET /repos/{owner}/{repo}/releases/tags/{tag}', { ...repo, tag })
+      .catch((error: unknown) => {
+        if (githubStatus(error) === 404)
+          throw new Error(`${github.owner}/${github.repo} has no published release ${tag}`);
+        throw error;
+      });
+    return (await client.paginate('GET /repos/{owner}/{repo}/releases/{release_id}/assets', {
+      ...repo,
+      release_id: release.data.id,
+      per_page: 100,
+    })) as Asset[];
   } catch (error) {
     throw stackError('EVERIFYSETUP', { target: tag, reason: (error as Error).message });
   }
