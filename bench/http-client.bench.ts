@@ -12,9 +12,9 @@
  *   interceptors, the proxy settings), i.e. what one plugin step pays.
  *
  * With `--before=/abs/dist` (a compiled tree of the code measured against, e.g. the last commit with
- * the node:http client), it then runs `semantic-release --dry-run` of the example alternating bare /
- * the stack as the only plugin from `--before` / the same from `--dist`, as bench/dry-run.bench.ts
- * does, so both ratios to bare come from the same minutes.
+ * the node:http client), it then runs `semantic-release --dry-run` of the example, as
+ * bench/dry-run.bench.ts does, alternating bare with the stack alone and the preset, each from
+ * `--before` and from `--dist`, so every ratio to bare comes from the same minutes.
  *
  *   npx vite-node bench/http-client.bench.ts -- [--runs=N] [--dist=head|worktree|/abs/dist] [--before=/abs/dist]
  */
@@ -29,10 +29,13 @@ import {
   cleanupRun,
   prepareRun,
   runRelease,
+  pluginsOf,
+  stackPlugin,
   startServices,
-  stackOptions,
   type Services,
+  type Variant as Release,
 } from './lib/release.js';
+import type { PluginEntry } from './lib/trace.js';
 import { median, ms, ratio, spread, table } from './lib/stats.js';
 
 const VARIANTS = ['node', 'node:http', 'undici', 'stack'] as const;
@@ -136,26 +139,39 @@ async function main(): Promise<void> {
   if (before) await dryRuns(before, dist, Math.max(3, Math.round(rounds / 3)));
 }
 
-/** bare / stack alone from `before` / stack alone from `dist`, alternating dry runs. */
+/**
+ * bare, the stack as the only plugin and the preset with the stack, each from `before` and `dist`:
+ * alternating dry runs. In the preset, @semantic-release/github loads undici and Octokit itself.
+ */
 async function dryRuns(before: string, dist: string, rounds: number): Promise<void> {
   const services: Services = await startServices();
   const setup = await prepareRun(services);
-  const sides = { bare: undefined, before, now: dist } as const;
+  const withCode = (code: string, entries: PluginEntry[]) =>
+    entries.map(
+      (e) => (Array.isArray(e) && e[0] === stackPlugin() ? [join(code, 'index.js'), e[1]] : e) as PluginEntry,
+    );
+  const sides: Record<string, { variant: Release; plugins?: PluginEntry[] }> = {
+    bare: { variant: 'bare' },
+    'stack alone, before': {
+      variant: 'stack-alone',
+      plugins: withCode(before, pluginsOf('stack-alone', setup.image)),
+    },
+    'stack alone, now': {
+      variant: 'stack-alone',
+      plugins: withCode(dist, pluginsOf('stack-alone', setup.image)),
+    },
+    'preset, before': { variant: 'stack', plugins: withCode(before, pluginsOf('stack', setup.image)) },
+    'preset, now': { variant: 'stack', plugins: withCode(dist, pluginsOf('stack', setup.image)) },
+  };
+  const names = Object.keys(sides);
   const walls: Record<string, number[]> = {};
   const load = loadavg();
   try {
-    const once = async (side: keyof typeof sides) => {
-      const code = sides[side];
-      const run = await runRelease(setup, {
-        variant: code ? 'stack-alone' : 'bare',
-        services,
-        dryRun: true,
-        ...(code ? { plugins: [[join(code, 'index.js'), stackOptions(setup.image)]] } : {}),
-      });
+    const once = async (side: string) => {
+      const run = await runRelease(setup, { ...sides[side]!, services, dryRun: true });
       assertOk(run, `${side} dry run`);
       return run.wallMs;
     };
-    const names = Object.keys(sides) as Array<keyof typeof sides>;
     for (const side of names) await once(side); // warm-up
     for (let i = 0; i < rounds; i++) {
       const order = names.map((_, k) => names[(k + i) % names.length]!);
@@ -176,8 +192,8 @@ async function dryRuns(before: string, dist: string, rounds: number): Promise<vo
   console.log(
     table(
       ['dry run', 'runs', 'median wall', 'min–max', '/ bare'],
-      Object.keys(sides).map((side) => [
-        side === 'bare' ? 'bare semantic-release' : `stack alone, ${side}`,
+      names.map((side) => [
+        side,
         walls[side]?.length ?? 0,
         ms(med(side)),
         spread(walls[side] ?? []),

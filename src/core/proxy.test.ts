@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStepContext } from '../../test/helpers/contexts.js';
 import { startProxy, type StartedProxy } from '../../test/helpers/proxy.js';
 import { freePort } from '../../test/helpers/registry.js';
 import { INSTALL_HINTS, requireTool } from '../../test/helpers/tools.js';
@@ -83,6 +84,15 @@ describe('proxy settings', () => {
     });
     expect(proxySettings({})).toEqual({ httpProxy: '', httpsProxy: '', noProxy: '', sources: {} });
     expect(displayProxy('http://bot:s3cret@proxy.corp:3128')).toBe('http://bot:***@proxy.corp:3128');
+  });
+
+  it('give the step a client and mask a proxy password wherever the step writes', () => {
+    const ctx = fakeStepContext({
+      root: '/repo',
+      env: { https_proxy: 'http://bot:pr%40xy-Secret@proxy.corp:3128' },
+    });
+    expect(ctx.http.proxies.httpsProxy).toBe('http://bot:pr%40xy-Secret@proxy.corp:3128');
+    expect(ctx.redactor.redact('connect to bot:pr@xy-Secret failed')).toBe('connect to bot:[secure] failed');
   });
 });
 

@@ -9,7 +9,8 @@ import { startProxy, type StartedProxy } from '../../test/helpers/proxy.js';
 import { freePort } from '../../test/helpers/registry.js';
 import { createHttpClient } from '../core/http.js';
 import { isStackError } from '../errors.js';
-import { describeGithubError, githubClient, githubStatus, StackOctokit } from './client.js';
+import { githubClient, StackOctokit } from './client.js';
+import { describeGithubError, githubStatus } from './errors.js';
 import { classicProtection } from './push-rules.js';
 
 const standin = new GitHubStandin({ repos: ['acme/app'], token: 'ghs_client_Secret_1' });

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { stackError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { describeGithubError, githubStatus, type GithubClient } from './client.js';
+import type { GithubClient } from './client.js';
 import { downloadAsset } from './download.js';
+import { describeGithubError, githubStatus } from './errors.js';
 
 /**
  * Finishes the GitHub release of a tag, for `semantic-release-stack publish --tag`: finds the release

@@ -1,11 +1,6 @@
 import { isStackError, stackError } from '../../errors.js';
-import {
-  describeGithubError,
-  githubClient,
-  githubStatus,
-  StackOctokit,
-  type StackOctokitClass,
-} from '../../github/client.js';
+import type { StackOctokitClass } from '../../github/client.js';
+import { describeGithubError, githubStatus } from '../../github/errors.js';
 import {
   classicProtection,
   mayBypass,
@@ -27,7 +22,11 @@ import type { DevVersionConfig } from './config.js';
  * that may well succeed.
  */
 
-/** The GitHub client, injected as @semantic-release/github injects its Octokit. */
+/**
+ * The GitHub client, injected as @semantic-release/github injects its Octokit; by default the
+ * stack's, loaded only when GitHub is asked (a release without @semantic-release/github never loads
+ * Octokit; one with it has loaded the same copy already).
+ */
 export interface PushCheckOptions {
   Octokit?: StackOctokitClass;
   timeoutMs?: number;
@@ -43,7 +42,7 @@ export function pushesDevVersion(config: DevVersionConfig, ctx: StepContext): bo
 export async function checkDevVersionPush(
   config: DevVersionConfig,
   ctx: StepContext,
-  { Octokit = StackOctokit, timeoutMs = 30_000 }: PushCheckOptions = {},
+  { Octokit, timeoutMs = 30_000 }: PushCheckOptions = {},
 ): Promise<Error[]> {
   if (!pushesDevVersion(config, ctx)) return [];
   // Without @semantic-release/github the release does not talk to GitHub, and without a token that
@@ -53,7 +52,8 @@ export async function checkDevVersionPush(
   const target = githubTarget(options, ctx.env, String(ctx.options.repositoryUrl ?? ''));
   if (!target?.token) return [];
 
-  const client = githubClient(Octokit, {
+  const github = await import('../../github/client.js');
+  const client = github.githubClient(Octokit ?? github.StackOctokit, {
     apiUrl: target.apiUrl,
     token: target.token,
     http: ctx.http,

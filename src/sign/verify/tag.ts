@@ -3,7 +3,7 @@ import { stackError } from '../../errors.js';
 import { createHttpClient } from '../../core/http.js';
 import { githubClient, StackOctokit, type GithubClient } from '../../github/client.js';
 import { downloadAsset } from '../../github/download.js';
-import { githubStatus } from '../../github/client.js';
+import { githubStatus } from '../../github/errors.js';
 import { silentLogger } from '../../logger.js';
 import type { GithubTarget } from '../../github/target.js';
 import { PROVENANCE_FILE, SIGNATURE_FILE } from '../files.js';
