@@ -44,6 +44,7 @@ export function proxyPasswords(settings: ProxySettings): string[] {
 }
 
 function parse(uri: string): URL | undefined {
+  if (!uri) return undefined;
   try {
     return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : `http://${uri}`);
   } catch {
