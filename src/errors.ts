@@ -90,8 +90,8 @@ export const ERRORS = {
   }),
   // --- network -------------------------------------------------------------------------------
   EPROXY: (p) => ({
-    message: `The proxy ${s(p.proxy)} (from \`${s(p.variable)}\`) could not be used: ${s(p.reason)}.`,
-    details: `semantic-release-stack sends every request to a host not listed in \`NO_PROXY\` through the proxy in \`HTTP_PROXY\` (http:// URLs) or \`HTTPS_PROXY\` (https:// URLs), read in either case from the environment semantic-release runs in; the first request it could not carry was to ${s(p.url)}. Start the proxy or correct \`${s(p.variable)}\` (with \`user:password@\` if it asks for credentials), or list the hosts to reach directly in \`NO_PROXY\` (comma-separated host names, \`.domain\` suffixes, \`host:port\`). See [environment variables](${README}environment-variables).`,
+    message: `The proxy ${p.proxy ? `${s(p.proxy)} (from \`${s(p.variable)}\`)` : `in \`${s(p.variable)}\``} could not be used: ${s(p.reason)}.`,
+    details: `semantic-release-stack sends every request to a host not listed in \`NO_PROXY\` through the proxy in \`HTTP_PROXY\` (http:// URLs) or \`HTTPS_PROXY\` (https:// URLs), read in either case from the environment semantic-release runs in${p.url ? `; the first request it could not carry was to ${s(p.url)}` : ''}. Start the proxy or correct \`${s(p.variable)}\` (with \`user:password@\` if it asks for credentials), or list the hosts to reach directly in \`NO_PROXY\` (comma-separated host names, \`.domain\` suffixes, \`host:port\`). See [environment variables](${README}environment-variables).`,
   }),
   // --- git / dev version ---------------------------------------------------------------------
   EHISTORYREWRITTEN: (p) => ({

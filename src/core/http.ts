@@ -97,6 +97,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const failureOf = (error: unknown, url: string | URL) => proxyFailure(error, new URL(url), proxies);
 
   const send: HttpFetch = async (input, init = {}) => {
+    if (proxies.problem) throw proxies.problem;
     const url = new URL(input);
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = lowerCased(init.headers ?? {});

@@ -86,6 +86,18 @@ describe('proxy settings', () => {
     expect(displayProxy('http://bot:s3cret@proxy.corp:3128')).toBe('http://bot:***@proxy.corp:3128');
   });
 
+  it('read a value without a scheme as http://, and refuse one that is no proxy URL', () => {
+    expect(proxySettings({ HTTPS_PROXY: 'proxy.corp:3128' })).toMatchObject({
+      httpProxy: '',
+      httpsProxy: 'http://proxy.corp:3128',
+    });
+    const bad = proxySettings({ http_proxy: 'ftp://proxy.corp', HTTPS_PROXY: 'http://ok:1' });
+    expect(bad).toMatchObject({ httpProxy: '', httpsProxy: 'http://ok:1' });
+    expect(bad.problem?.message).toBe(
+      'The proxy in `http_proxy` could not be used: its value is not a proxy URL like `http://proxy.example.com:3128`.',
+    );
+  });
+
   it('give the step a client and mask a proxy password wherever the step writes', () => {
     const ctx = fakeStepContext({
       root: '/repo',
@@ -193,6 +205,24 @@ describe('a proxy that fails', () => {
     const coded = expectProxyError(error, `http://bot:***@127.0.0.1:${port}`, 'HTTP_PROXY');
     expect(coded.message).toContain('ECONNREFUSED');
     expect(`${coded.message}${coded.details}`).not.toContain('pw-Secret');
+  });
+
+  it('is EPROXY, before anything is sent, when the variable is not a proxy URL', async () => {
+    const before = target.seen.length;
+    const error = await createHttpClient({ env: { HTTP_PROXY: 'http://' } })
+      .request(`${target.url}/v2/`)
+      .catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('EPROXY');
+    expect((error as Error).message).toContain('The proxy in `HTTP_PROXY` could not be used');
+    expect(target.seen.length).toBe(before);
+  });
+
+  it('takes a proxy given without a scheme as http://', async () => {
+    const answer = await createHttpClient({ env: { HTTP_PROXY: proxy.url.replace('http://', '') } }).request(
+      `${target.url}/schemeless`,
+    );
+    expect(answer.status).toBe(200);
+    expect((await logged(target)).map((r) => r.target)).toContain(`${target.url}/schemeless`);
   });
 
   it('is EPROXY when the proxy name does not resolve', async () => {

@@ -14,6 +14,8 @@ export interface ProxySettings {
   noProxy: string;
   /** The variable each proxy came from, for messages. */
   sources: { http?: string; https?: string };
+  /** EPROXY when a variable holds something that is not a proxy URL (its proxy is then ''). */
+  problem?: Error;
 }
 
 function variable(env: Record<string, string | undefined>, name: string): [string, string] | undefined {
@@ -24,14 +26,36 @@ function variable(env: Record<string, string | undefined>, name: string): [strin
   return undefined;
 }
 
+// The proxies undici's ProxyAgent speaks to.
+const PROXY_SCHEMES = new Set(['http:', 'https:', 'socks:', 'socks5:']);
+const hasScheme = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
 export function proxySettings(env: Record<string, string | undefined>): ProxySettings {
-  const http = variable(env, 'http_proxy');
-  const https = variable(env, 'https_proxy') ?? http;
+  const problems: Error[] = [];
+  // A value without a scheme (`proxy.corp:3128`) means http://, as curl reads it.
+  const checked = (found: [string, string] | undefined): [string, string] | undefined => {
+    if (!found) return undefined;
+    const [name, value] = found;
+    const url = parse(value);
+    if (url && PROXY_SCHEMES.has(url.protocol) && url.hostname)
+      return [name, hasScheme(value) ? value : `http://${value}`];
+    problems.push(
+      stackError('EPROXY', {
+        variable: name,
+        reason: 'its value is not a proxy URL like `http://proxy.example.com:3128`',
+      }),
+    );
+    return undefined;
+  };
+  const http = checked(variable(env, 'http_proxy'));
+  const httpsVariable = variable(env, 'https_proxy');
+  const https = httpsVariable ? checked(httpsVariable) : http;
   return {
     httpProxy: http?.[1] ?? '',
     httpsProxy: https?.[1] ?? '',
     noProxy: variable(env, 'no_proxy')?.[1] ?? '',
     sources: { ...(http ? { http: http[0] } : {}), ...(https ? { https: https[0] } : {}) },
+    ...(problems.length ? { problem: problems[0] } : {}),
   };
 }
 
@@ -46,7 +70,7 @@ export function proxyPasswords(settings: ProxySettings): string[] {
 function parse(uri: string): URL | undefined {
   if (!uri) return undefined;
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : `http://${uri}`);
+    return new URL(hasScheme(uri) ? uri : `http://${uri}`);
   } catch {
     return undefined;
   }

@@ -83,6 +83,7 @@ export function githubClient(Client: StackOctokitClass, options: GithubClientOpt
   const { http, logger } = options;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const proxiedFetch = async (url: string, init: Parameters<typeof undiciFetch>[1] = {}) => {
+    if (http.proxies.problem) throw http.proxies.problem;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       return await undiciFetch(url, {
