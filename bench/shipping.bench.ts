@@ -1,0 +1,260 @@
+/**
+ * Before/after of a change to how the plugin is built and shipped (issue 14: esbuild bundles at
+ * 930be6b against tsc's plain output at dd09c66): the dry-run, overhead and release benchmarks run
+ * against both compiled trees in the same session, in alternating order (ABBA over the cycles),
+ * plus the plugin's import time in fresh processes, alternating one by one. Each benchmark runs
+ * unchanged in its own process with `--dist=<tree>`; its results file is read and the one it
+ * replaced put back, so results/<benchmark>.json keep their own runs. Writes results/shipping.json.
+ *
+ *   npx vite-node bench/shipping.bench.ts -- [--before=930be6b] [--after=dd09c66] [--cycles=4]
+ *                                           [--release-runs=3] [--imports=12] [--size=smoke|real]
+ *
+ * `--size=smoke` runs one cycle with one round each (sizes real, `--runs=1`) and writes nothing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  BENCH_DIR,
+  PROJECT_ROOT,
+  RESULTS_DIR,
+  RESULTS_MD,
+  benchSize,
+  compiledDist,
+  describeMachine,
+  loadavg,
+  runMain,
+  saveResult,
+  type BenchResult,
+} from './lib/env.js';
+import { importMs } from './lib/import-time.js';
+import { median, ms, ratio, table } from './lib/stats.js';
+
+type Side = 'before' | 'after';
+const SIDES: Side[] = ['before', 'after'];
+type BenchName = 'dry-run' | 'overhead' | 'release';
+
+interface Invocation {
+  bench: BenchName;
+  side: Side;
+  loadStart: string;
+  result: BenchResult;
+}
+
+interface OverheadRun {
+  wallMs: number;
+  toolsMs: number;
+  cpuInStepsMs: number;
+  profile: { stackInclusiveMs: number; stackOutsideStepsMs: number };
+}
+
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: string): string =>
+  argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+function runBench(bench: BenchName, dist: string, extra: string[]): BenchResult {
+  const json = join(RESULTS_DIR, `${bench}.json`);
+  const kept = [json, RESULTS_MD].map((f) => [f, existsSync(f) ? readFileSync(f) : undefined] as const);
+  try {
+    const run = spawnSync(
+      join(PROJECT_ROOT, 'node_modules/.bin/vite-node'),
+      [join(BENCH_DIR, `${bench}.bench.ts`), '--', '--size=real', `--dist=${dist}`, ...extra],
+      { cwd: PROJECT_ROOT, stdio: 'inherit' },
+    );
+    if (run.status !== 0) throw new Error(`${bench} --dist=${dist} exited with ${run.status ?? run.signal}`);
+    return JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+  } finally {
+    // Leave the benchmark's own results as they were: this run measures something else.
+    for (const [file, content] of kept) {
+      if (content) writeFileSync(file, content);
+      else rmSync(file, { force: true });
+    }
+  }
+}
+
+/** What `npm pack` would publish from a compiled tree: files, packed and unpacked bytes. */
+function packed(dist: string): { files: number; size: number; unpackedSize: number } {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dirname(dist),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const [info] = JSON.parse(out) as Array<{ entryCount: number; size: number; unpackedSize: number }>;
+  return { files: info!.entryCount, size: info!.size, unpackedSize: info!.unpackedSize };
+}
+
+const raw = <T>(r: BenchResult): T => r.raw as T;
+
+/** An invocation as results/shipping.json keeps it: the samples, not the traced runs' tables. */
+function compact({ result, ...inv }: Invocation): Record<string, unknown> {
+  const data = result.raw as Record<string, unknown>;
+  const samples =
+    inv.bench === 'overhead'
+      ? (data.results as OverheadRun[]).map((o) => ({
+          wallMs: o.wallMs,
+          toolsMs: o.toolsMs,
+          cpuInStepsMs: o.cpuInStepsMs,
+          stackInclusiveMs: o.profile.stackInclusiveMs,
+          stackOutsideStepsMs: o.profile.stackOutsideStepsMs,
+        }))
+      : { walls: data.walls, ...(inv.bench === 'release' ? { pairRatios: data.pairRatios } : {}) };
+  return { ...inv, loadEnd: result.loadEnd, headlines: result.headlines, samples };
+}
+const pool = (xs: number[][]): number[] => xs.flat();
+const kb = (b: number): string => `${(b / 1e3).toFixed(0)} kB`;
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const size = benchSize();
+  const smoke = size === 'smoke';
+  const revs: Record<Side, string> = { before: arg('before', '930be6b'), after: arg('after', 'dd09c66') };
+  const cycles = smoke ? 1 : Number(arg('cycles', '4'));
+  const releaseRuns = smoke ? '1' : arg('release-runs', '3');
+  const importRounds = smoke ? 1 : Number(arg('imports', '12'));
+  const machine = describeMachine();
+  const dist: Record<Side, string> = { before: compiledDist(revs.before), after: compiledDist(revs.after) };
+  const commit = (s: Side) => dist[s].split('/').at(-2)!.slice(0, 12);
+
+  const invocations: Invocation[] = [];
+  const imports: Record<Side | 'empty', number[]> = { before: [], after: [], empty: [] };
+  const benches: Array<[BenchName, string[]]> = [
+    ['dry-run', smoke ? ['--runs=1'] : []],
+    ['overhead', smoke ? ['--runs=1'] : []],
+    ['release', [`--runs=${releaseRuns}`]],
+  ];
+  for (let c = 0; c < cycles; c++) {
+    // ABBA: the side that runs first changes with every cycle and every benchmark.
+    for (const [k, [bench, extra]] of benches.entries()) {
+      const order = (c + k) % 2 === 0 ? SIDES : [...SIDES].reverse();
+      for (const side of order) {
+        const loadStart = loadavg();
+        console.log(`\n=== cycle ${c + 1}/${cycles}: ${bench}, ${side} (${commit(side)}), load ${loadStart}`);
+        invocations.push({ bench, side, loadStart, result: runBench(bench, dist[side], extra) });
+      }
+    }
+    for (let i = 0; i < importRounds; i++) {
+      const order = i % 2 === 0 ? SIDES : [...SIDES].reverse();
+      for (const side of order)
+        imports[side].push(importMs(pathToFileURL(join(dist[side], 'index.js')).href));
+      imports.empty.push(importMs(undefined));
+    }
+    console.log(`imports so far: ${SIDES.map((s) => `${s} ${ms(median(imports[s]))}`).join(', ')}`);
+  }
+  if (smoke) {
+    console.log(`smoke: ${invocations.length} benchmark runs, nothing written`);
+    return;
+  }
+
+  const of = (bench: BenchName, side: Side) =>
+    invocations.filter((i) => i.bench === bench && i.side === side).map((i) => i.result);
+  const importCost = (s: Side) => median(imports[s]) - median(imports.empty);
+  const dryWalls = (s: Side, v: string) =>
+    pool(of('dry-run', s).map((r) => raw<{ walls: Record<string, number[]> }>(r).walls[v] ?? []));
+  const dryRatio = (s: Side, v: string) =>
+    median(
+      of('dry-run', s).map((r) => {
+        const w = raw<{ walls: Record<string, number[]> }>(r).walls;
+        return median(w[v]!) / median(w.bare!);
+      }),
+    );
+  const over = (s: Side) => of('overhead', s).flatMap((r) => raw<{ results: OverheadRun[] }>(r).results);
+  const overMed = (s: Side, f: (o: OverheadRun) => number) => median(over(s).map(f));
+  const inSteps = (o: OverheadRun) => o.profile.stackInclusiveMs - o.profile.stackOutsideStepsMs;
+  const relWalls = (s: Side, v: string) =>
+    pool(of('release', s).map((r) => raw<{ walls: Record<string, number[]> }>(r).walls[v] ?? []));
+  const relRatios = (s: Side) => of('release', s).flatMap((r) => raw<{ pairRatios: number[] }>(r).pairRatios);
+  const pack = { before: packed(dist.before), after: packed(dist.after) };
+
+  type Row = [string, (s: Side) => number, (v: number) => string];
+  const rows: Row[] = [
+    [
+      `import of dist/index.js after semantic-release and the preset's other plugins (fresh node; ${imports.before.length} each, alternating)`,
+      importCost,
+      ms,
+    ],
+    ['dry run, the stack as the only plugin: median wall', (s) => median(dryWalls(s, 'stack-alone')), ms],
+    ['… / bare semantic-release (median of each run’s ratio)', (s) => dryRatio(s, 'stack-alone'), ratio],
+    ['dry run, the preset with the stack: median wall', (s) => median(dryWalls(s, 'stack')), ms],
+    ['… / bare semantic-release', (s) => dryRatio(s, 'stack'), ratio],
+    [
+      'dry run, time the stack adds to the preset (median difference)',
+      (s) => median(dryWalls(s, 'stack')) - median(dryWalls(s, 'preset-without-stack')),
+      ms,
+    ],
+    ["full release: stack's CPU in its steps (profile samples)", (s) => overMed(s, inSteps), ms],
+    [
+      "… CPU in the stack's code outside its steps (module evaluation)",
+      (s) => overMed(s, (o) => o.profile.stackOutsideStepsMs),
+      ms,
+    ],
+    [
+      '… overhead: stack CPU / child-process time',
+      (s) => (100 * overMed(s, inSteps)) / overMed(s, (o) => o.toolsMs),
+      (v) => `${v.toFixed(1)} %`,
+    ],
+    ['full release (the preset, 5 assets): median wall', (s) => median(relWalls(s, 'stack')), ms],
+    ['… / baseline A (median of the rounds’ ratios)', (s) => median(relRatios(s)), ratio],
+    ['published files (npm pack)', (s) => pack[s].files, String],
+    ['published size, packed / unpacked', (s) => pack[s].size, kb],
+  ];
+  const count = (b: BenchName) => of(b, 'before').length;
+  const markdown = [
+    `Measured: **before** = commit ${commit('before')} (esbuild bundles of the entry points, zod, yaml and toml-eslint-parser inside \`dist/chunks\`), **after** = commit ${commit('after')} (tsc's one file per module, dependencies from node_modules). Same node_modules, semantic-release, Node and services for both. ${cycles} cycles; in each, the dry-run (7 rounds), overhead (3 profiled releases) and release (${releaseRuns} rounds) benchmarks ran once per side, the side going first alternating (ABBA); then ${importRounds} import pairs. Figures pool the runs of all cycles (dry run: ${count('dry-run')} invocations × 7 rounds per side; overhead: ${over('before').length} releases per side; release: ${relWalls('before', 'stack').length} stack releases per side).`,
+    '',
+    table(
+      [
+        'measure',
+        `before (${commit('before')}, bundles)`,
+        `after (${commit('after')}, tsc)`,
+        'after − before',
+        'after / before',
+      ],
+      rows.map(([label, f, fmt]) => {
+        const b = f('before');
+        const a = f('after');
+        return [label, fmt(b), fmt(a), fmt(a - b), ratio(a / b)];
+      }),
+    ),
+    '',
+    `Unpacked: ${kb(pack.before.unpackedSize)} before, ${kb(pack.after.unpackedSize)} after. Import samples (ms): before ${imports.before.map((x) => x.toFixed(0)).join(', ')}; after ${imports.after.map((x) => x.toFixed(0)).join(', ')}; nothing imported ${imports.empty.map((x) => x.toFixed(0)).join(', ')}.`,
+    '',
+    'Each invocation, in order, with the load average at its start:',
+    '',
+    table(
+      ['#', 'benchmark', 'side', 'load at start (1, 5, 15 min)', 'its headline'],
+      invocations.map((inv, i) => [
+        i + 1,
+        inv.bench,
+        inv.side,
+        inv.loadStart,
+        inv.result.headlines
+          .map((h) => `${h.metric}: ${h.value}`)
+          .slice(0, 2)
+          .join('; '),
+      ]),
+    ),
+  ].join('\n');
+  const headline = (i: number, metric: string): BenchResult['headlines'][number] => {
+    const [, f, fmt] = rows[i]!;
+    return { metric, value: `${fmt(f('before'))} → ${fmt(f('after'))}`, goal: '(reference)' };
+  };
+  saveResult({
+    name: 'shipping',
+    title: "Shipping the compiler's output",
+    command: `npx vite-node bench/shipping.bench.ts -- --before=${revs.before} --after=${revs.after} --cycles=${cycles} --release-runs=${releaseRuns} --imports=${importRounds}`,
+    size,
+    machine,
+    loadEnd: loadavg(),
+    durationS: (Date.now() - t0) / 1000,
+    headlines: [
+      headline(0, 'import of the plugin, bundles → tsc output'),
+      headline(2, 'dry run, stack alone / bare, bundles → tsc output'),
+      headline(10, 'full release / baseline A, bundles → tsc output'),
+    ],
+    markdown,
+    raw: { revs, imports, pack, invocations: invocations.map(compact) },
+  });
+}
+
+runMain(main);
