@@ -10,9 +10,11 @@
  *                                           [--release-runs=3] [--imports=12] [--size=smoke|real]
  *
  * `--size=smoke` runs one cycle with one round each (sizes real, `--runs=1`) and writes nothing.
+ * Measurements go to a file in $TMPDIR as they come in; `--from=FILE` makes the report from one again.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -40,6 +42,11 @@ interface Invocation {
   side: Side;
   loadStart: string;
   result: BenchResult;
+}
+
+interface Measured {
+  invocations: Invocation[];
+  imports: Record<Side | 'empty', number[]>;
 }
 
 interface OverheadRun {
@@ -116,14 +123,22 @@ async function main(): Promise<void> {
   const dist: Record<Side, string> = { before: compiledDist(revs.before), after: compiledDist(revs.after) };
   const commit = (s: Side) => dist[s].split('/').at(-2)!.slice(0, 12);
 
-  const invocations: Invocation[] = [];
-  const imports: Record<Side | 'empty', number[]> = { before: [], after: [], empty: [] };
+  // Every measurement is also kept in a file as it comes in: `--from=FILE` reports from it again.
+  const from = arg('from', '');
+  const log = from || join(tmpdir(), `srs-shipping-${Date.now()}.json`);
+  const saved = from ? (JSON.parse(readFileSync(from, 'utf8')) as Measured) : undefined;
+  const { invocations, imports }: Measured = saved ?? {
+    invocations: [],
+    imports: { before: [], after: [], empty: [] },
+  };
+  const keep = () => writeFileSync(log, JSON.stringify({ invocations, imports }));
   const benches: Array<[BenchName, string[]]> = [
     ['dry-run', smoke ? ['--runs=1'] : []],
     ['overhead', smoke ? ['--runs=1'] : []],
     ['release', [`--runs=${releaseRuns}`]],
   ];
-  for (let c = 0; c < cycles; c++) {
+  if (!saved) console.log(`measurements kept in ${log}`);
+  for (let c = 0; c < (saved ? 0 : cycles); c++) {
     // ABBA: the side that runs first changes with every cycle and every benchmark.
     for (const [k, [bench, extra]] of benches.entries()) {
       const order = (c + k) % 2 === 0 ? SIDES : [...SIDES].reverse();
@@ -131,6 +146,7 @@ async function main(): Promise<void> {
         const loadStart = loadavg();
         console.log(`\n=== cycle ${c + 1}/${cycles}: ${bench}, ${side} (${commit(side)}), load ${loadStart}`);
         invocations.push({ bench, side, loadStart, result: runBench(bench, dist[side], extra) });
+        keep();
       }
     }
     for (let i = 0; i < importRounds; i++) {
@@ -139,13 +155,9 @@ async function main(): Promise<void> {
         imports[side].push(importMs(pathToFileURL(join(dist[side], 'index.js')).href));
       imports.empty.push(importMs(undefined));
     }
+    keep();
     console.log(`imports so far: ${SIDES.map((s) => `${s} ${ms(median(imports[s]))}`).join(', ')}`);
   }
-  if (smoke) {
-    console.log(`smoke: ${invocations.length} benchmark runs, nothing written`);
-    return;
-  }
-
   const of = (bench: BenchName, side: Side) =>
     invocations.filter((i) => i.bench === bench && i.side === side).map((i) => i.result);
   const importCost = (s: Side) => median(imports[s]) - median(imports.empty);
@@ -198,9 +210,10 @@ async function main(): Promise<void> {
     ['published files (npm pack)', (s) => pack[s].files, String],
     ['published size, packed / unpacked', (s) => pack[s].size, kb],
   ];
-  const count = (b: BenchName) => of(b, 'before').length;
+  const cyclesRun = of('dry-run', 'before').length;
+  const per = (n: number) => (n / Math.max(cyclesRun, 1)).toFixed(0);
   const markdown = [
-    `Measured: **before** = commit ${commit('before')} (esbuild bundles of the entry points, zod, yaml and toml-eslint-parser inside \`dist/chunks\`), **after** = commit ${commit('after')} (tsc's one file per module, dependencies from node_modules). Same node_modules, semantic-release, Node and services for both. ${cycles} cycles; in each, the dry-run (7 rounds), overhead (3 profiled releases) and release (${releaseRuns} rounds) benchmarks ran once per side, the side going first alternating (ABBA); then ${importRounds} import pairs. Figures pool the runs of all cycles (dry run: ${count('dry-run')} invocations × 7 rounds per side; overhead: ${over('before').length} releases per side; release: ${relWalls('before', 'stack').length} stack releases per side).`,
+    `Measured: **before** = commit ${commit('before')} (esbuild bundles of the entry points, zod, yaml and toml-eslint-parser inside \`dist/chunks\`), **after** = commit ${commit('after')} (tsc's one file per module, dependencies from node_modules). Same node_modules, semantic-release, Node and services for both. ${cyclesRun} cycles; in each, the dry-run (${per(dryWalls('before', 'bare').length)} rounds), overhead (${per(over('before').length)} profiled releases) and release (${per(relWalls('before', 'stack').length)} rounds) benchmarks ran once against each tree, the tree going first alternating (ABBA), then ${per(imports.before.length)} import pairs. Figures pool the runs of all cycles: per tree, ${dryWalls('before', 'bare').length} dry-run rounds, ${over('before').length} profiled releases, ${relWalls('before', 'stack').length} timed releases of the stack and ${imports.before.length} imports.`,
     '',
     table(
       [
@@ -242,7 +255,7 @@ async function main(): Promise<void> {
   saveResult({
     name: 'shipping',
     title: "Shipping the compiler's output",
-    command: `npx vite-node bench/shipping.bench.ts -- --before=${revs.before} --after=${revs.after} --cycles=${cycles} --release-runs=${releaseRuns} --imports=${importRounds}`,
+    command: `npx vite-node bench/shipping.bench.ts -- --before=${revs.before} --after=${revs.after} --cycles=${cyclesRun} --release-runs=${per(relWalls('before', 'stack').length)} --imports=${per(imports.before.length)}`,
     size,
     machine,
     loadEnd: loadavg(),
