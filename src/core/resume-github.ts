@@ -29,6 +29,8 @@ export interface GithubResume {
   tag: string;
   version: string;
   prerelease: boolean;
+  /** Whether the "latest" rule makes this release GitHub's Latest release (isLatest, version.ts). */
+  latest: boolean;
   dryRun: boolean;
   logger: Logger;
 }
@@ -95,6 +97,7 @@ export async function resumeGithubRelease(r: GithubResume): Promise<ReleaseOutco
         prerelease: r.prerelease,
       },
       keepDraft: effectiveGithubOptions(r.options)?.draftRelease === true,
+      latest: r.latest,
       dryRun: r.dryRun,
       logger: r.logger,
     },

@@ -29,6 +29,8 @@ export interface ReleaseTarget {
   create: { name: string; body: string; prerelease: boolean };
   /** @semantic-release/github's `draftRelease`: the release stays a draft for a person to publish. */
   keepDraft: boolean;
+  /** Whether the "latest" rule (version.ts) makes it GitHub's Latest release: sent as `make_latest`. */
+  latest: boolean;
   dryRun: boolean;
   logger: Logger;
 }
@@ -158,6 +160,9 @@ async function upload(t: ReleaseTarget, release: RemoteRelease, asset: LocalAsse
     });
 }
 
+/** GitHub's `make_latest` is a string: "true", "false" or "legacy". */
+const makeLatest = (t: ReleaseTarget): 'true' | 'false' => (t.latest ? 'true' : 'false');
+
 export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Promise<ReleaseOutcome> {
   const outcome: ReleaseOutcome = { url: undefined, skipped: [], published: [] };
   try {
@@ -173,12 +178,13 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
     if (t.dryRun) {
       for (const step of steps.filter((s) => s.action !== 'skip'))
         t.logger.log('Would upload %s to %s', step.asset.name, what);
-      if (!release || (release.draft && !t.keepDraft)) t.logger.log('Would publish %s', what);
+      if (!release || (release.draft && !t.keepDraft))
+        t.logger.log('Would publish %s (make_latest %s)', what, makeLatest(t));
       return { ...outcome, url: release?.html_url };
     }
     if (!release) {
       const made = await t.client.request<RemoteRelease>('POST', `/repos/${t.owner}/${t.repo}/releases`, {
-        body: { tag_name: t.tag, ...t.create, draft: true },
+        body: { tag_name: t.tag, ...t.create, draft: true, make_latest: makeLatest(t) },
       });
       release = made.json;
       t.logger.log('Created the GitHub draft release %s', release.html_url);
@@ -197,7 +203,8 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
         'PATCH',
         `/repos/${t.owner}/${t.repo}/releases/${release.id}`,
         {
-          body: { draft: false },
+          // Explicit: without it GitHub makes every published non-prerelease release Latest.
+          body: { draft: false, make_latest: makeLatest(t) },
         },
       );
       release = done.json;
