@@ -7,7 +7,8 @@
  * replaced put back, so results/<benchmark>.json keep their own runs. Writes results/shipping.json.
  *
  *   npx vite-node bench/shipping.bench.ts -- [--before=930be6b] [--after=dd09c66] [--cycles=4]
- *                                           [--release-runs=3] [--imports=12] [--size=smoke|real]
+ *                                           [--release-runs=3] [--imports=12] [--benches=dry-run,overhead,release]
+ *                                           [--size=smoke|real] [--from=FILE]
  *
  * `--size=smoke` runs one cycle with one round each (sizes real, `--runs=1`) and writes nothing.
  * Measurements go to a file in $TMPDIR as they come in; `--from=FILE` makes the report from one again.
@@ -132,11 +133,14 @@ async function main(): Promise<void> {
     imports: { before: [], after: [], empty: [] },
   };
   const keep = () => writeFileSync(log, JSON.stringify({ invocations, imports }));
-  const benches: Array<[BenchName, string[]]> = [
+  const allBenches: Array<[BenchName, string[]]> = [
     ['dry-run', smoke ? ['--runs=1'] : []],
     ['overhead', smoke ? ['--runs=1'] : []],
     ['release', [`--runs=${releaseRuns}`]],
   ];
+  // `--benches=dry-run` (a comma list) runs only those; `--benches=` only the imports.
+  const only = arg('benches', 'dry-run,overhead,release').split(',');
+  const benches = allBenches.filter(([name]) => only.includes(name));
   if (!saved) console.log(`measurements kept in ${log}`);
   for (let c = 0; c < (saved ? 0 : cycles); c++) {
     // ABBA: the side that runs first changes with every cycle and every benchmark.
@@ -178,42 +182,61 @@ async function main(): Promise<void> {
   const relRatios = (s: Side) => of('release', s).flatMap((r) => raw<{ pairRatios: number[] }>(r).pairRatios);
   const pack = { before: packed(dist.before), after: packed(dist.after) };
 
-  type Row = [string, (s: Side) => number, (v: number) => string];
+  /** A value's format, and how the difference of two is written. */
+  const KIND = {
+    ms: [ms, (d: number) => `${d >= 0 ? '+' : ''}${ms(d)}`],
+    ratio: [ratio, (d: number) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`],
+    pct: [(v: number) => `${v.toFixed(1)} %`, (d: number) => `${d >= 0 ? '+' : ''}${d.toFixed(1)} points`],
+    count: [String, (d: number) => `${d >= 0 ? '+' : ''}${d}`],
+    kB: [kb, (d: number) => `${d >= 0 ? '+' : ''}${kb(d)}`],
+  } satisfies Record<string, [(v: number) => string, (d: number) => string]>;
+  type Row = [string, (s: Side) => number, keyof typeof KIND];
   const rows: Row[] = [
     [
       `import of dist/index.js after semantic-release and the preset's other plugins (fresh node; ${imports.before.length} each, alternating)`,
       importCost,
-      ms,
+      'ms',
     ],
-    ['dry run, the stack as the only plugin: median wall', (s) => median(dryWalls(s, 'stack-alone')), ms],
-    ['… / bare semantic-release (median of each run’s ratio)', (s) => dryRatio(s, 'stack-alone'), ratio],
-    ['dry run, the preset with the stack: median wall', (s) => median(dryWalls(s, 'stack')), ms],
-    ['… / bare semantic-release', (s) => dryRatio(s, 'stack'), ratio],
+    ['dry run, the stack as the only plugin: median wall', (s) => median(dryWalls(s, 'stack-alone')), 'ms'],
+    ['… / bare semantic-release (median of each run’s ratio)', (s) => dryRatio(s, 'stack-alone'), 'ratio'],
+    ['dry run, the preset with the stack: median wall', (s) => median(dryWalls(s, 'stack')), 'ms'],
+    ['… / bare semantic-release', (s) => dryRatio(s, 'stack'), 'ratio'],
     [
       'dry run, time the stack adds to the preset (median difference)',
       (s) => median(dryWalls(s, 'stack')) - median(dryWalls(s, 'preset-without-stack')),
-      ms,
+      'ms',
     ],
-    ["full release: stack's CPU in its steps (profile samples)", (s) => overMed(s, inSteps), ms],
+    [
+      "full release: stack's CPU in its steps (profile samples with a frame in dist/)",
+      (s) => overMed(s, inSteps),
+      'ms',
+    ],
+    [
+      "… the process's CPU during the stack's steps (process.cpuUsage)",
+      (s) => overMed(s, (o) => o.cpuInStepsMs),
+      'ms',
+    ],
     [
       "… CPU in the stack's code outside its steps (module evaluation)",
       (s) => overMed(s, (o) => o.profile.stackOutsideStepsMs),
-      ms,
+      'ms',
     ],
     [
       '… overhead: stack CPU / child-process time',
       (s) => (100 * overMed(s, inSteps)) / overMed(s, (o) => o.toolsMs),
-      (v) => `${v.toFixed(1)} %`,
+      'pct',
     ],
-    ['full release (the preset, 5 assets): median wall', (s) => median(relWalls(s, 'stack')), ms],
-    ['… / baseline A (median of the rounds’ ratios)', (s) => median(relRatios(s)), ratio],
-    ['published files (npm pack)', (s) => pack[s].files, String],
-    ['published size, packed / unpacked', (s) => pack[s].size, kb],
+    ['full release (the preset, 5 assets): median wall', (s) => median(relWalls(s, 'stack')), 'ms'],
+    ['… / baseline A (median of the rounds’ ratios)', (s) => median(relRatios(s)), 'ratio'],
+    ['published files (npm pack)', (s) => pack[s].files, 'count'],
+    ['published size, packed', (s) => pack[s].size, 'kB'],
+    ['published size, unpacked', (s) => pack[s].unpackedSize, 'kB'],
   ];
+
   const cyclesRun = of('dry-run', 'before').length;
   const per = (n: number) => (n / Math.max(cyclesRun, 1)).toFixed(0);
   const markdown = [
-    `Measured: **before** = commit ${commit('before')} (esbuild bundles of the entry points, zod, yaml and toml-eslint-parser inside \`dist/chunks\`), **after** = commit ${commit('after')} (tsc's one file per module, dependencies from node_modules). Same node_modules, semantic-release, Node and services for both. ${cyclesRun} cycles; in each, the dry-run (${per(dryWalls('before', 'bare').length)} rounds), overhead (${per(over('before').length)} profiled releases) and release (${per(relWalls('before', 'stack').length)} rounds) benchmarks ran once against each tree, the tree going first alternating (ABBA), then ${per(imports.before.length)} import pairs. Figures pool the runs of all cycles: per tree, ${dryWalls('before', 'bare').length} dry-run rounds, ${over('before').length} profiled releases, ${relWalls('before', 'stack').length} timed releases of the stack and ${imports.before.length} imports.`,
+    `Measured: **before** = commit ${commit('before')} (esbuild bundles of the entry points, zod, yaml and toml-eslint-parser inside \`dist/chunks\`), **after** = commit ${commit('after')} (tsc's one file per module, dependencies from node_modules). Same node_modules, semantic-release, Node and services for both. ${cyclesRun} cycle(s); in each, the dry-run (${per(dryWalls('before', 'bare').length)} rounds), overhead (${per(over('before').length)} profiled releases) and release (${per(relWalls('before', 'stack').length)} rounds) benchmarks ran once against each tree, the tree going first alternating (ABBA), then ${per(imports.before.length)} import pairs. Figures pool the runs of all cycles: per tree, ${dryWalls('before', 'bare').length} dry-run rounds, ${over('before').length} profiled releases, ${relWalls('before', 'stack').length} timed releases of the stack and ${imports.before.length} imports.`,
     '',
     table(
       [
@@ -223,14 +246,15 @@ async function main(): Promise<void> {
         'after − before',
         'after / before',
       ],
-      rows.map(([label, f, fmt]) => {
+      rows.map(([label, f, kind]) => {
+        const [format, difference] = KIND[kind];
         const b = f('before');
         const a = f('after');
-        return [label, fmt(b), fmt(a), fmt(a - b), ratio(a / b)];
+        return [label, format(b), format(a), difference(a - b), ratio(a / b)];
       }),
     ),
     '',
-    `Unpacked: ${kb(pack.before.unpackedSize)} before, ${kb(pack.after.unpackedSize)} after. Import samples (ms): before ${imports.before.map((x) => x.toFixed(0)).join(', ')}; after ${imports.after.map((x) => x.toFixed(0)).join(', ')}; nothing imported ${imports.empty.map((x) => x.toFixed(0)).join(', ')}.`,
+    `Import samples (ms): before ${imports.before.map((x) => x.toFixed(0)).join(', ')}; after ${imports.after.map((x) => x.toFixed(0)).join(', ')}; nothing imported ${imports.empty.map((x) => x.toFixed(0)).join(', ')}.`,
     '',
     'Each invocation, in order, with the load average at its start:',
     '',
@@ -249,8 +273,9 @@ async function main(): Promise<void> {
     ),
   ].join('\n');
   const headline = (i: number, metric: string): BenchResult['headlines'][number] => {
-    const [, f, fmt] = rows[i]!;
-    return { metric, value: `${fmt(f('before'))} → ${fmt(f('after'))}`, goal: '(reference)' };
+    const [, f, kind] = rows[i]!;
+    const [format] = KIND[kind];
+    return { metric, value: `${format(f('before'))} → ${format(f('after'))}`, goal: '(reference)' };
   };
   saveResult({
     name: 'shipping',
@@ -263,7 +288,7 @@ async function main(): Promise<void> {
     headlines: [
       headline(0, 'import of the plugin, bundles → tsc output'),
       headline(2, 'dry run, stack alone / bare, bundles → tsc output'),
-      headline(10, 'full release / baseline A, bundles → tsc output'),
+      headline(11, 'full release / baseline A, bundles → tsc output'),
     ],
     markdown,
     raw: { revs, imports, pack, invocations: invocations.map(compact) },
