@@ -8,10 +8,11 @@
  *
  *   npx vite-node bench/shipping.bench.ts -- [--before=930be6b] [--after=dd09c66] [--cycles=4]
  *                                           [--release-runs=3] [--imports=12] [--benches=dry-run,overhead,release]
- *                                           [--size=smoke|real] [--from=FILE]
+ *                                           [--size=smoke|real] [--from=FILE | --continue=FILE]
  *
  * `--size=smoke` runs one cycle with one round each (sizes real, `--runs=1`) and writes nothing.
- * Measurements go to a file in $TMPDIR as they come in; `--from=FILE` makes the report from one again.
+ * Measurements go to a file in $TMPDIR as they come in; `--from=FILE` makes the report from one again,
+ * `--continue=FILE` measures on where an interrupted session stopped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ interface Invocation {
   side: Side;
   loadStart: string;
   result: BenchResult;
+  /** Why the first attempt crashed, when it was run twice. */
+  retried?: string;
 }
 
 interface Measured {
@@ -78,6 +81,20 @@ function runBench(bench: BenchName, dist: string, extra: string[]): BenchResult 
       if (content) writeFileSync(file, content);
       else rmSync(file, { force: true });
     }
+  }
+}
+
+/**
+ * A benchmark that crashes (the shared dockerd refusing a build, say) runs once more; the record
+ * says so. A second crash ends the session (`--continue` picks it up).
+ */
+function runOnceMore(run: () => BenchResult): { result: BenchResult; retried?: string } {
+  try {
+    return { result: run() };
+  } catch (error) {
+    const reason = (error as Error).message;
+    console.error(`${reason}: running it once more`);
+    return { result: run(), retried: reason };
   }
 }
 
@@ -125,9 +142,11 @@ async function main(): Promise<void> {
   const commit = (s: Side) => dist[s].split('/').at(-2)!.slice(0, 12);
 
   // Every measurement is also kept in a file as it comes in: `--from=FILE` reports from it again.
+  // `--continue=FILE` measures on where an interrupted session stopped, into the same file.
   const from = arg('from', '');
-  const log = from || join(tmpdir(), `srs-shipping-${Date.now()}.json`);
-  const saved = from ? (JSON.parse(readFileSync(from, 'utf8')) as Measured) : undefined;
+  const resume = arg('continue', '');
+  const log = from || resume || join(tmpdir(), `srs-shipping-${Date.now()}.json`);
+  const saved = from || resume ? (JSON.parse(readFileSync(log, 'utf8')) as Measured) : undefined;
   const { invocations, imports }: Measured = saved ?? {
     invocations: [],
     imports: { before: [], after: [], empty: [] },
@@ -142,17 +161,25 @@ async function main(): Promise<void> {
   const only = arg('benches', 'dry-run,overhead,release').split(',');
   const benches = allBenches.filter(([name]) => only.includes(name));
   if (!saved) console.log(`measurements kept in ${log}`);
-  for (let c = 0; c < (saved ? 0 : cycles); c++) {
+  let alreadyRun = invocations.length;
+  for (let c = 0; c < (from ? 0 : cycles); c++) {
     // ABBA: the side that runs first changes with every cycle and every benchmark.
     for (const [k, [bench, extra]] of benches.entries()) {
       const order = (c + k) % 2 === 0 ? SIDES : [...SIDES].reverse();
       for (const side of order) {
+        if (alreadyRun-- > 0) continue;
         const loadStart = loadavg();
         console.log(`\n=== cycle ${c + 1}/${cycles}: ${bench}, ${side} (${commit(side)}), load ${loadStart}`);
-        invocations.push({ bench, side, loadStart, result: runBench(bench, dist[side], extra) });
+        invocations.push({
+          bench,
+          side,
+          loadStart,
+          ...runOnceMore(() => runBench(bench, dist[side], extra)),
+        });
         keep();
       }
     }
+    if (imports.before.length >= (c + 1) * importRounds) continue;
     for (let i = 0; i < importRounds; i++) {
       const order = i % 2 === 0 ? SIDES : [...SIDES].reverse();
       for (const side of order)
@@ -268,7 +295,7 @@ async function main(): Promise<void> {
         inv.result.headlines
           .map((h) => `${h.metric}: ${h.value}`)
           .slice(0, 2)
-          .join('; '),
+          .join('; ') + (inv.retried ? ` (run twice: the first crashed, ${inv.retried})` : ''),
       ]),
     ),
   ].join('\n');
