@@ -31,6 +31,7 @@ import {
   runMain,
   saveResult,
   type BenchResult,
+  type Machine,
 } from './lib/env.js';
 import { importMs } from './lib/import-time.js';
 import { median, ms, ratio, table } from './lib/stats.js';
@@ -49,6 +50,12 @@ interface Invocation {
 }
 
 interface Measured {
+  /** The machine when the session started, and the session's first and latest measurement. */
+  machine: Machine;
+  startedMs: number;
+  lastMs: number;
+  /** The load average at the latest measurement. */
+  loadLast: string;
   invocations: Invocation[];
   imports: Record<Side | 'empty', number[]>;
 }
@@ -130,14 +137,12 @@ const pool = (xs: number[][]): number[] => xs.flat();
 const kb = (b: number): string => `${(b / 1e3).toFixed(0)} kB`;
 
 async function main(): Promise<void> {
-  const t0 = Date.now();
   const size = benchSize();
   const smoke = size === 'smoke';
   const revs: Record<Side, string> = { before: arg('before', '930be6b'), after: arg('after', 'dd09c66') };
   const cycles = smoke ? 1 : Number(arg('cycles', '4'));
   const releaseRuns = smoke ? '1' : arg('release-runs', '3');
   const importRounds = smoke ? 1 : Number(arg('imports', '12'));
-  const machine = describeMachine();
   const dist: Record<Side, string> = { before: compiledDist(revs.before), after: compiledDist(revs.after) };
   const commit = (s: Side) => dist[s].split('/').at(-2)!.slice(0, 12);
 
@@ -147,11 +152,19 @@ async function main(): Promise<void> {
   const resume = arg('continue', '');
   const log = from || resume || join(tmpdir(), `srs-shipping-${Date.now()}.json`);
   const saved = from || resume ? (JSON.parse(readFileSync(log, 'utf8')) as Measured) : undefined;
-  const { invocations, imports }: Measured = saved ?? {
+  const session: Measured = saved ?? {
+    machine: describeMachine(),
+    startedMs: Date.now(),
+    lastMs: Date.now(),
+    loadLast: loadavg(),
     invocations: [],
     imports: { before: [], after: [], empty: [] },
   };
-  const keep = () => writeFileSync(log, JSON.stringify({ invocations, imports }));
+  const { invocations, imports } = session;
+  const keep = () => {
+    Object.assign(session, { lastMs: Date.now(), loadLast: loadavg() });
+    writeFileSync(log, JSON.stringify(session));
+  };
   const allBenches: Array<[BenchName, string[]]> = [
     ['dry-run', smoke ? ['--runs=1'] : []],
     ['overhead', smoke ? ['--runs=1'] : []],
@@ -309,9 +322,9 @@ async function main(): Promise<void> {
     title: "Shipping the compiler's output",
     command: `npx vite-node bench/shipping.bench.ts -- --before=${revs.before} --after=${revs.after} --cycles=${cyclesRun} --release-runs=${per(relWalls('before', 'stack').length)} --imports=${per(imports.before.length)}`,
     size,
-    machine,
-    loadEnd: loadavg(),
-    durationS: (Date.now() - t0) / 1000,
+    machine: session.machine,
+    loadEnd: from ? session.loadLast : loadavg(),
+    durationS: ((from ? session.lastMs : Date.now()) - session.startedMs) / 1000,
     headlines: [
       headline(0, 'import of the plugin, bundles → tsc output'),
       headline(2, 'dry run, stack alone / bare, bundles → tsc output'),
