@@ -5,12 +5,10 @@
  *
  *   npx vite-node bench/overhead.bench.ts -- [--size=smoke|real] [--runs=N] [--dist=head|worktree] [--keep=DIR]
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  PROJECT_ROOT,
   benchSize,
   describeMachine,
   distLabel,
@@ -21,6 +19,7 @@ import {
   stackDist,
 } from './lib/env.js';
 import { summarizeProfile, type ProfileSummary } from './lib/cpuprofile.js';
+import { importMs } from './lib/import-time.js';
 import { assertOk, cleanupRun, prepareRun, runRelease, startServices } from './lib/release.js';
 import { topLevel } from './lib/report.js';
 import { median, ms, pct, table } from './lib/stats.js';
@@ -38,35 +37,6 @@ interface One {
   /** process.cpuUsage() of the semantic-release process over the stack's steps (all threads). */
   cpuInStepsMs: number;
   profile: ProfileSummary;
-}
-
-/** What semantic-release has loaded before it loads the stack: itself and the preset's other plugins. */
-const ALREADY_LOADED = [
-  'semantic-release',
-  '@semantic-release/commit-analyzer',
-  '@semantic-release/release-notes-generator',
-  '@semantic-release/changelog',
-  '@semantic-release/git',
-  '@semantic-release/github',
-];
-
-/**
- * Import time of a module in a fresh node process (ms), after ALREADY_LOADED: the plugin's marginal
- * load cost inside semantic-release (shared dependencies such as execa and semver are loaded by then).
- */
-function importMs(spec: string | undefined): number {
-  const code = [
-    `for (const m of ${JSON.stringify(ALREADY_LOADED)}) await import(m);`,
-    'const t = performance.now();',
-    spec ? `await import(${JSON.stringify(spec)});` : '',
-    'console.log(performance.now() - t);',
-  ].join('\n');
-  return Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', code], {
-      encoding: 'utf8',
-      cwd: PROJECT_ROOT,
-    }).trim(),
-  );
 }
 
 async function main(): Promise<void> {

@@ -43,6 +43,8 @@ export interface ReleaseContext extends StepContext {
   lastRelease: { version: string; gitTag: string } | undefined;
   /** Every release tag semantic-release knows on the repo (for "is this the newest?" rules). */
   releasedVersions: string[];
+  /** Those released on the default channel: what the "latest" rule compares with (version.ts). */
+  defaultChannelVersions: string[];
 }
 
 /**

@@ -91,6 +91,12 @@ export function createPreset(options: PresetOptions = {}) {
         },
       ],
       ['@semantic-release/github', { assets: GITHUB_ASSETS, ...options.github }],
+      // GitHub's Latest release follows the "latest" rule (version.ts) through @semantic-release/github
+      // itself on publish: read in 12.0.10, it sends make_latest "true" for the first release branch
+      // and "false" for maintenance, prerelease and other release branches. Its addChannel sends none,
+      // which GitHub takes as "true" (a new maintenance branch's base release would become Latest):
+      // this step, right after it, puts Latest back (github/latest.ts).
+      'semantic-release-stack/github-latest',
     ],
   };
 }

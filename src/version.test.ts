@@ -6,7 +6,9 @@ import {
   isCanonicalPep440,
   isChartVersion,
   isImageTag,
+  isLatest,
   nextDevVersion,
+  notLatestBecause,
   normalizeDistributionName,
   pep440ChannelProblem,
   renderVersion,
@@ -612,5 +614,37 @@ describe('names', () => {
     expect(e.message).toContain('{verison}');
     expect(e.message).toContain('{ }');
     expect(codeOf(() => fillTemplate('{constructor}', renderVersion('1.4.0'))).code).toBe('EINVALIDOPTION');
+  });
+});
+
+describe('the "latest" rule', () => {
+  const main = (version: string) => ({ version, branch: 'release' as const, channel: undefined });
+
+  it('makes the highest release of the default channel latest, and only that', () => {
+    expect(notLatestBecause(main('1.1.0'), ['1.0.0', '1.0.1'])).toBeUndefined();
+    expect(isLatest(main('1.1.0'), [])).toBe(true);
+    // The release itself may already be among the released versions (a resumed release).
+    expect(isLatest(main('1.1.0'), ['1.0.0', '1.1.0'])).toBe(true);
+    expect(notLatestBecause(main('1.0.2'), ['1.0.0', '1.1.0', '1.0.1'])).toBe('1.1.0 is newer');
+  });
+
+  it('never makes a prerelease, a maintenance release or another channel latest', () => {
+    expect(notLatestBecause({ version: '1.2.0-beta.1', branch: 'prerelease', channel: 'beta' }, [])).toBe(
+      'a prerelease',
+    );
+    expect(notLatestBecause(main('2.0.0-rc.1'), ['1.0.0'])).toBe('a prerelease');
+    expect(notLatestBecause({ version: '1.0.3', branch: 'maintenance', channel: '1.0.x' }, [])).toBe(
+      'a maintenance release (channel `1.0.x`)',
+    );
+    expect(notLatestBecause({ version: '9.0.0', branch: 'maintenance', channel: undefined }, [])).toBe(
+      'a maintenance release',
+    );
+    expect(notLatestBecause({ version: '2.0.0', branch: 'release', channel: 'next' }, ['1.0.0'])).toBe(
+      'a release on the channel `next`',
+    );
+  });
+
+  it('ignores prereleases and strings that are not versions among the released ones', () => {
+    expect(isLatest(main('1.1.0'), ['1.2.0-beta.1', 'nightly', '1.0.0'])).toBe(true);
   });
 });

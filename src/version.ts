@@ -376,6 +376,44 @@ export function renderVersion(version: string, options: RenderOptions = {}): Ren
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Latest
+// ---------------------------------------------------------------------------------------------------
+
+/** A release as the "latest" rule sees it. */
+export interface LatestCandidate {
+  version: string;
+  /** The kind of branch it is released from. */
+  branch: BranchKind;
+  /** Its distribution channel; undefined is the default channel. */
+  channel: string | undefined;
+}
+
+/**
+ * The one rule for "latest", the image's floating tags and GitHub's Latest release alike: only the
+ * highest version released on the default channel. A prerelease, a maintenance release (whatever
+ * its channel) and a release on another channel never are; nor is a release below one already out
+ * on the default channel (a late fix of an old line, a resumed old release). Returns why not, or
+ * undefined when it is latest. `releasedOnDefaultChannel` may hold prereleases: they are ignored.
+ */
+export function notLatestBecause(
+  release: LatestCandidate,
+  releasedOnDefaultChannel: readonly string[],
+): string | undefined {
+  if (release.branch === 'prerelease' || semver.prerelease(release.version)) return 'a prerelease';
+  if (release.branch === 'maintenance')
+    return `a maintenance release${release.channel ? ` (channel \`${release.channel}\`)` : ''}`;
+  if (release.channel !== undefined) return `a release on the channel \`${release.channel}\``;
+  const newer = releasedOnDefaultChannel
+    .filter((v) => semver.valid(v) && !semver.prerelease(v) && semver.gt(v, release.version))
+    .sort(semver.rcompare)[0];
+  return newer ? `${newer} is newer` : undefined;
+}
+
+export function isLatest(release: LatestCandidate, releasedOnDefaultChannel: readonly string[]): boolean {
+  return notLatestBecause(release, releasedOnDefaultChannel) === undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------------
 

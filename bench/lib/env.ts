@@ -72,7 +72,17 @@ function compileDist(argv: readonly string[]): string {
     return choice;
   }
   if (choice && choice !== 'head') throw new Error(`unknown --dist=${choice}: use head, worktree or a path`);
-  const commit = execFileSync('git', ['-C', PROJECT_ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  return compiledDist('HEAD');
+}
+
+/**
+ * A commit (anything `git rev-parse` takes) compiled by its own build into
+ * $TMPDIR/srs-bench-build/<commit>/dist, once; later calls reuse it.
+ */
+export function compiledDist(rev: string): string {
+  const commit = execFileSync('git', ['-C', PROJECT_ROOT, 'rev-parse', `${rev}^{commit}`], {
+    encoding: 'utf8',
+  }).trim();
   const root = join(BUILD_CACHE, commit);
   const dist = join(root, 'dist');
   const ok = join(root, '.compiled');
@@ -95,7 +105,7 @@ function compileDist(argv: readonly string[]): string {
   execFileSync('tar', ['-x', '-C', root], { input: archive });
   // Outside the repository (lint and the type check never see it); dependencies through a link.
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
-  console.log(`compiling ${commit.slice(0, 12)} (HEAD) into ${dist}`);
+  console.log(`compiling ${commit.slice(0, 12)} (${rev}) into ${dist}`);
   try {
     if (hasBuildScript)
       execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), root], { stdio: 'inherit' });
@@ -106,7 +116,7 @@ function compileDist(argv: readonly string[]): string {
   } catch {
     rmSync(root, { recursive: true, force: true });
     throw new Error(
-      `commit ${commit.slice(0, 12)} (HEAD) does not compile; measure another one with --dist=worktree or --dist=/abs/dist`,
+      `commit ${commit.slice(0, 12)} (${rev}) does not compile; measure another one with --dist=worktree or --dist=/abs/dist`,
     );
   }
   writeFileSync(ok, '');
@@ -230,6 +240,7 @@ const ORDER = [
   'docs-archive',
   'chart-edits',
   'growth',
+  'shipping',
 ];
 
 const HEADER = `# Benchmark results

@@ -14,7 +14,10 @@ export interface SrContext {
   logger: Logger;
   options?: Record<string, unknown>;
   branch?: { name: string; type?: string; main?: boolean; prerelease?: string | boolean; channel?: unknown };
-  branches?: Array<{ tags?: Array<{ version?: string }> }>;
+  /** `channels`: where semantic-release released the tag (null: the default channel), from its note. */
+  branches?: Array<{
+    tags?: Array<{ version?: string; gitTag?: string; channels?: Array<string | null> }>;
+  }>;
   nextRelease?: { version: string; gitTag: string; gitHead: string; channel?: string | null };
   lastRelease?: { version?: string; gitTag?: string };
 }
@@ -91,9 +94,12 @@ export function releaseContext(context: SrContext, options: RenderOptions): Rele
   const base = stepContext(context);
   const next = context.nextRelease;
   if (!next) throw new Error('semantic-release did not provide nextRelease to a release step');
-  const releasedVersions = (context.branches ?? []).flatMap((b) =>
-    (b.tags ?? []).map((t) => t.version).filter((v): v is string => typeof v === 'string'),
-  );
+  const tags = (context.branches ?? []).flatMap((b) => b.tags ?? []);
+  const versionsOf = (list: typeof tags) => [
+    ...new Set(list.map((t) => t.version).filter((v): v is string => typeof v === 'string')),
+  ];
+  // A tag whose channels are not known (a resumed release reads bare tags) counts as the default's:
+  // the "latest" rule then errs towards leaving latest where it is.
   return {
     ...base,
     release: {
@@ -107,6 +113,7 @@ export function releaseContext(context: SrContext, options: RenderOptions): Rele
       context.lastRelease?.version && context.lastRelease.gitTag
         ? { version: context.lastRelease.version, gitTag: context.lastRelease.gitTag }
         : undefined,
-    releasedVersions: [...new Set(releasedVersions)],
+    releasedVersions: versionsOf(tags),
+    defaultChannelVersions: versionsOf(tags.filter((t) => !t.channels || t.channels.includes(null))),
   };
 }

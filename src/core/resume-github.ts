@@ -30,6 +30,8 @@ export interface GithubResume {
   tag: string;
   version: string;
   prerelease: boolean;
+  /** Whether the "latest" rule makes this release GitHub's Latest release (isLatest, version.ts). */
+  latest: boolean;
   dryRun: boolean;
   logger: Logger;
 }
@@ -104,6 +106,7 @@ export async function resumeGithubRelease(
         prerelease: r.prerelease,
       },
       keepDraft: effectiveGithubOptions(r.options)?.draftRelease === true,
+      latest: r.latest,
       dryRun: r.dryRun,
       logger: r.logger,
     },

@@ -8,6 +8,7 @@ import type { ArtifactKind, ReleaseContext } from '../kind.js';
 import { KINDS, kindByEntry } from '../kinds/index.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
+import { isLatest } from '../version.js';
 import type { SrContext } from './context.js';
 import { readManifest, saveManifest, type Artifact } from './manifest.js';
 import { createPlugin, type Plugin } from './plugin.js';
@@ -361,6 +362,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
         tag: options.tag,
         version,
         prerelease: branch.type === 'prerelease',
+        latest: isLatest({ version, branch: branch.type, channel: branch.channel }, released),
         dryRun: options.dryRun === true,
         logger: options.logger,
       });

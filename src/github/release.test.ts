@@ -48,6 +48,7 @@ const target = (tag: string, extra: Partial<ReleaseTarget> = {}): ReleaseTarget 
   tag,
   create: { name: tag, body: 'notes', prerelease: false },
   keepDraft: false,
+  latest: true,
   dryRun: false,
   logger: recordingLogger(),
   ...extra,
@@ -68,6 +69,24 @@ describe('completeRelease', () => {
     expect(outcome.skipped).toEqual([]);
   });
 
+  it('sends make_latest on the create and on the publish, "false" when the rule says not latest', async () => {
+    const latestOf = () => github.latestRelease('acme', 'app')?.tag_name;
+    const sent = (from: number) =>
+      github
+        .writes()
+        .slice(from)
+        .filter((r) => r.json !== undefined) // the uploads are bytes
+        .map((r) => `${r.method} ${(r.json as { make_latest?: string }).make_latest}`);
+    let from = github.writes().length;
+    await completeRelease(target('v1.5.0'), assets);
+    expect(sent(from)).toEqual(['POST true', 'PATCH true']);
+    expect(latestOf()).toBe('v1.5.0');
+    from = github.writes().length;
+    await completeRelease(target('v1.4.1', { latest: false }), assets);
+    expect(sent(from)).toEqual(['POST false', 'PATCH false']);
+    expect(latestOf()).toBe('v1.5.0');
+  });
+
   it('keeps the draft a draft under draftRelease, and a dry run writes nothing', async () => {
     await completeRelease(target('v1.1.0', { keepDraft: true }), assets);
     expect(github.releases.find((r) => r.tag_name === 'v1.1.0')?.draft).toBe(true);
@@ -78,6 +97,7 @@ describe('completeRelease', () => {
     expect(writes()).toBe(before);
     expect(dry.published).toEqual([]);
     expect(logger.lines).toContain('log: Would upload app-1.0.0.tgz to a new GitHub release');
+    expect(logger.lines).toContain('log: Would publish a new GitHub release (make_latest true)');
   });
 
   it('reports every differing asset at once and uploads nothing', async () => {

@@ -31,6 +31,8 @@ export interface ReleaseTarget {
   create: { name: string; body: string; prerelease: boolean };
   /** @semantic-release/github's `draftRelease`: the release stays a draft for a person to publish. */
   keepDraft: boolean;
+  /** Whether the "latest" rule (version.ts) makes it GitHub's Latest release: sent as `make_latest`. */
+  latest: boolean;
   dryRun: boolean;
   logger: Logger;
 }
@@ -161,6 +163,9 @@ async function upload(t: ReleaseTarget, release: RemoteRelease, asset: LocalAsse
     });
 }
 
+/** GitHub's `make_latest` is a string: "true", "false" or "legacy". */
+const makeLatest = (t: ReleaseTarget): 'true' | 'false' => (t.latest ? 'true' : 'false');
+
 export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Promise<ReleaseOutcome> {
   const outcome: ReleaseOutcome = { url: undefined, skipped: [], published: [] };
   try {
@@ -176,7 +181,8 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
     if (t.dryRun) {
       for (const step of steps.filter((s) => s.action !== 'skip'))
         t.logger.log('Would upload %s to %s', step.asset.name, what);
-      if (!release || (release.draft && !t.keepDraft)) t.logger.log('Would publish %s', what);
+      if (!release || (release.draft && !t.keepDraft))
+        t.logger.log('Would publish %s (make_latest %s)', what, makeLatest(t));
       return { ...outcome, url: release?.html_url };
     }
     if (!release) {
@@ -185,6 +191,7 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
         tag_name: t.tag,
         ...t.create,
         draft: true,
+        make_latest: makeLatest(t),
       });
       release = made.data as RemoteRelease;
       t.logger.log('Created the GitHub draft release %s', release.html_url);
@@ -206,6 +213,8 @@ export async function completeRelease(t: ReleaseTarget, local: LocalAsset[]): Pr
         ...repoOf(t),
         release_id: release.id,
         draft: false,
+        // Explicit: without it GitHub makes every published non-prerelease release Latest.
+        make_latest: makeLatest(t),
       });
       release = done.data as RemoteRelease;
       outcome.published.push(`published the GitHub release ${release.html_url}`);

@@ -2,9 +2,11 @@
  * The whole stack through the REAL semantic-release CLI, on a copy of examples/python-service
  * configured by its own .releaserc.json (extending this checkout's built preset): one repository
  * and its bare remote, one registry and one GitHub stand-in, and the releases one after the
- * other as a project would see them — 1.0.0, 1.0.1, a beta prerelease, the beta promoted to 1.1.0
- * on main (a maintenance branch may only release below the next release of main), a maintenance
- * release on 1.0.x — then a dry run that must change nothing anywhere.
+ * other as a project would see them — 1.0.0, 1.1.0, a maintenance release 1.0.1 on 1.0.x, a beta
+ * 1.2.0-beta.1, the beta promoted to 1.2.0 on main, a fix 1.2.1 from the dev version — then a dry
+ * run that must change nothing anywhere. After each release, GitHub's Latest release (the
+ * stand-in's `releases/latest`) and the registry's `latest` tag name the same release: the highest
+ * of the default channel.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,7 +110,20 @@ function expectVersions(
 const digestOf = async (tag: string) =>
   (await getManifest(registry, IMAGE_REPO, tag, { auth: registry.auth, method: 'HEAD' })).digest;
 
-let latestDigest: string;
+/** Image digests by version, as each release pushed them. */
+const digests: Record<string, string> = {};
+
+/** The one "latest" rule seen from outside: GitHub's Latest release and the registry's `latest`. */
+async function expectLatest(version: string) {
+  const response = await fetch(`${standin.apiUrl}/repos/${SLUG}/releases/latest`, {
+    headers: { authorization: `token ${standin.token}`, accept: 'application/vnd.github+json' },
+  });
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as { tag_name: string }).tag_name, 'GitHub Latest').toBe(`v${version}`);
+  expect(await digestOf('latest'), 'registry latest').toBe(digests[version]);
+}
+
+const imageTags = async () => (await listTags(registry, IMAGE_REPO, registry.auth)).sort();
 
 describe.sequential('releasing examples/python-service with the preset', { timeout: 300_000 }, () => {
   it('releases 1.0.0: versions at the tag, wheel, docs, image, chart, GitHub release, then 1.1.0.dev0', async () => {
@@ -137,133 +152,163 @@ describe.sequential('releasing examples/python-service with the preset', { timeo
     // commits the version files, so the tag is on the next commit.
     expect(manifest.gitHead).toBe(await repo.git(['rev-parse', 'v1.0.0^']));
     expect(await wheelVersion(wheel)).toBe('1.0.0');
-    const digest = await expectImage(registry, manifest, {
+    digests['1.0.0'] = await expectImage(registry, manifest, {
       imageTag: '1.0.0',
       pep440: '1.0.0',
       semver: '1.0.0',
     });
-    expect((await listTags(registry, IMAGE_REPO, registry.auth)).sort()).toEqual(['1.0.0', 'latest']);
-    expect(await digestOf('latest')).toBe(digest);
+    expect(await imageTags()).toEqual(['1.0.0', 'latest']);
+    await expectLatest('1.0.0');
   });
 
-  it('releases the fix 1.0.1 from the dev version and moves latest', async () => {
-    await commitAndPush(repo, 'fix: keep the port of a deleted network', {
-      'osvimdriver/networks.py': '# fixed\n',
-    });
+  it('releases the feature 1.1.0 from the dev version and moves latest', async () => {
+    await commitAndPush(repo, 'feat: attach floating IPs', { 'osvimdriver/ips.py': '' });
     const result = await release();
-    expect(result.output).toContain(`${PKG_INFO} version: 1.1.0.dev0 → 1.0.1`);
+    expect(result.output).toContain(`${PKG_INFO} version: 1.1.0.dev0 → 1.1.0`);
 
-    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0', 'v1.0.1']);
+    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0', 'v1.1.0']);
+    expectVersions(await filesAt('v1.1.0'), { pep440: '1.1.0', chart: '1.1.0', app: '1.1.0' });
+    expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.2.0.dev0 [skip ci]');
+    expectVersions(await filesAt('main'), { pep440: '1.2.0.dev0', chart: '1.2.0-dev.0', app: '1.2.0.dev0' });
+
+    const { manifest } = expectGitHubRelease(standin, 'v1.1.0', {
+      semver: '1.1.0',
+      pep440: '1.1.0',
+      prerelease: false,
+    });
+    digests['1.1.0'] = await expectImage(registry, manifest, {
+      imageTag: '1.1.0',
+      pep440: '1.1.0',
+      semver: '1.1.0',
+    });
+    expect(await imageTags()).toEqual(['1.0.0', '1.1.0', 'latest']);
+    await expectLatest('1.1.0');
+  });
+
+  it('releases 1.0.1 on the maintenance branch 1.0.x, then 1.0.2.dev0; latest stays on 1.1.0', async () => {
+    await repo.git(['checkout', '--quiet', '-b', '1.0.x', 'v1.0.0']);
+    await repo.git(['push', '--quiet', '--set-upstream', 'origin', '1.0.x']);
+    await commitAndPush(repo, 'fix: retry a timed-out server create', { 'osvimdriver/servers.py': '' });
+    const result = await release();
+    expect(result.output).toContain('Release plan for v1.0.1 (1.0.1)');
+    expect(result.output).toContain('1.0.2.dev0');
+
+    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0', 'v1.0.1', 'v1.1.0']);
     const atTag = await filesAt('v1.0.1');
     expectVersions(atTag, { pep440: '1.0.1', chart: '1.0.1', app: '1.0.1' });
-    expect(atTag.changelog).toMatch(/1\.0\.1[\s\S]*keep the port of a deleted network[\s\S]*# 1\.0\.0/);
-    expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.1.0.dev0 [skip ci]');
-    expectVersions(await filesAt('main'), { pep440: '1.1.0.dev0', chart: '1.1.0-dev.0', app: '1.1.0.dev0' });
+    expect(atTag.changelog).toContain('retry a timed-out server create');
+    const [dev, releaseCommit] = await logOf(repo.remote, '1.0.x');
+    expect(dev!.subject).toBe('chore(release): 1.0.2.dev0 [skip ci]');
+    expect(releaseCommit!.hash).toBe(await tagCommit(repo.remote, 'v1.0.1'));
+    expectVersions(await filesAt('1.0.x'), { pep440: '1.0.2.dev0', chart: '1.0.2-dev.0', app: '1.0.2.dev0' });
 
     const { manifest } = expectGitHubRelease(standin, 'v1.0.1', {
       semver: '1.0.1',
       pep440: '1.0.1',
       prerelease: false,
     });
-    latestDigest = await expectImage(registry, manifest, {
+    digests['1.0.1'] = await expectImage(registry, manifest, {
       imageTag: '1.0.1',
       pep440: '1.0.1',
       semver: '1.0.1',
     });
-    expect((await listTags(registry, IMAGE_REPO, registry.auth)).sort()).toEqual([
-      '1.0.0',
-      '1.0.1',
-      'latest',
-    ]);
-    expect(await digestOf('latest')).toBe(latestDigest);
+    // A maintenance branch is a channel of its own: its tag, never latest.
+    expect(await imageTags()).toEqual(['1.0.0', '1.0.1', '1.0.x', '1.1.0', 'latest']);
+    // semantic-release first added 1.0.0 to the channel 1.0.x: @semantic-release/github updated its
+    // release without make_latest, which made it Latest, and the preset's next step put Latest back.
+    expect(result.output).toContain('Updated GitHub release');
+    expect(result.output).toMatch(
+      /Marked \S+\/releases\/tag\/v1\.1\.0 Latest on GitHub again \(it was v1\.0\.0\)/,
+    );
+    const published = standin.releases.find((r) => r.tag_name === 'v1.0.1')!;
+    expect(published.make_latest).toBe('false');
+    await expectLatest('1.1.0');
   });
 
-  it('releases the beta 1.1.0-beta.1: PEP 440 b1, SemVer chart, latest not moved, no dev commit', async () => {
+  it('releases the beta 1.2.0-beta.1: PEP 440 b1, SemVer chart, latest not moved, no dev commit', async () => {
+    await repo.git(['checkout', '--quiet', 'main']);
     const mainHead = (await logOf(repo.remote, 'main'))[0]!.hash;
     await repo.git(['checkout', '--quiet', '-b', 'beta']);
     await repo.git(['push', '--quiet', '--set-upstream', 'origin', 'beta']);
     await commitAndPush(repo, 'feat: attach volumes', { 'osvimdriver/volumes.py': '' });
     const result = await release();
-    expect(result.output).toContain('Release plan for v1.1.0-beta.1 (1.1.0-beta.1)');
+    expect(result.output).toContain('Release plan for v1.2.0-beta.1 (1.2.0-beta.1)');
 
-    expect(await tagsOf(repo.remote)).toContain('v1.1.0-beta.1');
-    const atTag = await filesAt('v1.1.0-beta.1');
-    expectVersions(atTag, { pep440: '1.1.0b1', chart: '1.1.0-beta.1', app: '1.1.0-beta.1' });
-    expect(atTag.changelog).toMatch(/1\.1\.0-beta\.1[\s\S]*attach volumes/);
+    expect(await tagsOf(repo.remote)).toContain('v1.2.0-beta.1');
+    const atTag = await filesAt('v1.2.0-beta.1');
+    expectVersions(atTag, { pep440: '1.2.0b1', chart: '1.2.0-beta.1', app: '1.2.0-beta.1' });
+    expect(atTag.changelog).toMatch(/1\.2\.0-beta\.1[\s\S]*attach volumes/);
     const [head] = await logOf(repo.remote, 'beta');
-    expect(head!.subject).toBe('chore(release): 1.1.0-beta.1 [skip ci]');
-    expect(head!.hash).toBe(await tagCommit(repo.remote, 'v1.1.0-beta.1'));
+    expect(head!.subject).toBe('chore(release): 1.2.0-beta.1 [skip ci]');
+    expect(head!.hash).toBe(await tagCommit(repo.remote, 'v1.2.0-beta.1'));
     expect((await logOf(repo.remote, 'main'))[0]!.hash).toBe(mainHead);
 
-    const { manifest, wheel } = expectGitHubRelease(standin, 'v1.1.0-beta.1', {
-      semver: '1.1.0-beta.1',
-      pep440: '1.1.0b1',
+    const { manifest, wheel } = expectGitHubRelease(standin, 'v1.2.0-beta.1', {
+      semver: '1.2.0-beta.1',
+      pep440: '1.2.0b1',
       prerelease: true,
     });
-    expect(await wheelVersion(wheel)).toBe('1.1.0b1');
+    expect(await wheelVersion(wheel)).toBe('1.2.0b1');
     await expectImage(registry, manifest, {
-      imageTag: '1.1.0-beta.1',
-      pep440: '1.1.0b1',
-      semver: '1.1.0-beta.1',
+      imageTag: '1.2.0-beta.1',
+      pep440: '1.2.0b1',
+      semver: '1.2.0-beta.1',
     });
     // The channel gets its own tag; the floating tags of the default channel stay.
-    expect((await listTags(registry, IMAGE_REPO, registry.auth)).sort()).toEqual(
-      ['1.0.0', '1.0.1', '1.1.0-beta.1', 'beta', 'latest'].sort(),
-    );
-    expect(await digestOf('latest')).toBe(latestDigest);
+    expect(await imageTags()).toEqual(['1.0.0', '1.0.1', '1.0.x', '1.1.0', '1.2.0-beta.1', 'beta', 'latest']);
+    await expectLatest('1.1.0');
   });
 
-  it('promotes the beta: main, fast-forwarded to beta, releases 1.1.0 and moves latest', async () => {
+  it('promotes the beta: main, fast-forwarded to beta, releases 1.2.0 and moves latest', async () => {
     await repo.git(['checkout', '--quiet', 'main']);
     await repo.git(['merge', '--quiet', '--ff-only', 'beta']);
     await repo.git(['push', '--quiet', 'origin', 'main']);
     const result = await release();
-    expect(result.output).toContain(`${PKG_INFO} version: 1.1.0b1 → 1.1.0`);
+    expect(result.output).toContain(`${PKG_INFO} version: 1.2.0b1 → 1.2.0`);
 
-    expectVersions(await filesAt('v1.1.0'), { pep440: '1.1.0', chart: '1.1.0', app: '1.1.0' });
-    expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.2.0.dev0 [skip ci]');
-    expectVersions(await filesAt('main'), { pep440: '1.2.0.dev0', chart: '1.2.0-dev.0', app: '1.2.0.dev0' });
-    const { manifest } = expectGitHubRelease(standin, 'v1.1.0', {
-      semver: '1.1.0',
-      pep440: '1.1.0',
+    expectVersions(await filesAt('v1.2.0'), { pep440: '1.2.0', chart: '1.2.0', app: '1.2.0' });
+    expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.3.0.dev0 [skip ci]');
+    expectVersions(await filesAt('main'), { pep440: '1.3.0.dev0', chart: '1.3.0-dev.0', app: '1.3.0.dev0' });
+    const { manifest } = expectGitHubRelease(standin, 'v1.2.0', {
+      semver: '1.2.0',
+      pep440: '1.2.0',
       prerelease: false,
     });
-    latestDigest = await expectImage(registry, manifest, {
-      imageTag: '1.1.0',
-      pep440: '1.1.0',
-      semver: '1.1.0',
+    digests['1.2.0'] = await expectImage(registry, manifest, {
+      imageTag: '1.2.0',
+      pep440: '1.2.0',
+      semver: '1.2.0',
     });
-    expect(await digestOf('latest')).toBe(latestDigest);
+    await expectLatest('1.2.0');
   });
 
-  it('releases 1.0.2 on the maintenance branch 1.0.x, then the patch dev version 1.0.3.dev0', async () => {
-    await repo.git(['checkout', '--quiet', '-b', '1.0.x', 'v1.0.1']);
-    await repo.git(['push', '--quiet', '--set-upstream', 'origin', '1.0.x']);
-    await commitAndPush(repo, 'fix: retry a timed-out server create', { 'osvimdriver/servers.py': '' });
+  it('releases the fix 1.2.1 from the dev version (which stays 1.3.0.dev0) and moves latest', async () => {
+    await commitAndPush(repo, 'fix: keep the port of a deleted network', {
+      'osvimdriver/networks.py': '# fixed\n',
+    });
     const result = await release();
-    expect(result.output).toContain('Release plan for v1.0.2 (1.0.2)');
-    expect(result.output).toContain('1.0.3.dev0');
+    expect(result.output).toContain(`${PKG_INFO} version: 1.3.0.dev0 → 1.2.1`);
 
-    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0', 'v1.0.1', 'v1.0.2', 'v1.1.0', 'v1.1.0-beta.1']);
-    const atTag = await filesAt('v1.0.2');
-    expectVersions(atTag, { pep440: '1.0.2', chart: '1.0.2', app: '1.0.2' });
-    expect(atTag.changelog).toContain('retry a timed-out server create');
-    const [dev, releaseCommit] = await logOf(repo.remote, '1.0.x');
-    expect(dev!.subject).toBe('chore(release): 1.0.3.dev0 [skip ci]');
-    expect(releaseCommit!.hash).toBe(await tagCommit(repo.remote, 'v1.0.2'));
-    expectVersions(await filesAt('1.0.x'), { pep440: '1.0.3.dev0', chart: '1.0.3-dev.0', app: '1.0.3.dev0' });
+    const atTag = await filesAt('v1.2.1');
+    expectVersions(atTag, { pep440: '1.2.1', chart: '1.2.1', app: '1.2.1' });
+    expect(atTag.changelog).toMatch(/1\.2\.1[\s\S]*keep the port of a deleted network[\s\S]*# \[1\.2\.0\]/);
+    expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.3.0.dev0 [skip ci]');
+    expectVersions(await filesAt('main'), { pep440: '1.3.0.dev0', chart: '1.3.0-dev.0', app: '1.3.0.dev0' });
 
-    const { manifest } = expectGitHubRelease(standin, 'v1.0.2', {
-      semver: '1.0.2',
-      pep440: '1.0.2',
+    const { manifest } = expectGitHubRelease(standin, 'v1.2.1', {
+      semver: '1.2.1',
+      pep440: '1.2.1',
       prerelease: false,
     });
-    await expectImage(registry, manifest, { imageTag: '1.0.2', pep440: '1.0.2', semver: '1.0.2' });
-    // A maintenance branch is a channel of its own: its tag, never latest.
-    expect((await listTags(registry, IMAGE_REPO, registry.auth)).sort()).toEqual(
-      ['1.0.0', '1.0.1', '1.0.2', '1.0.x', '1.1.0', '1.1.0-beta.1', 'beta', 'latest'].sort(),
+    digests['1.2.1'] = await expectImage(registry, manifest, {
+      imageTag: '1.2.1',
+      pep440: '1.2.1',
+      semver: '1.2.1',
+    });
+    expect(await imageTags()).toEqual(
+      ['1.0.0', '1.0.1', '1.0.x', '1.1.0', '1.2.0', '1.2.0-beta.1', '1.2.1', 'beta', 'latest'].sort(),
     );
-    expect(await digestOf('latest')).toBe(latestDigest);
+    await expectLatest('1.2.1');
   });
 
   it('plans the next release in a dry run and changes nothing anywhere', async () => {
@@ -297,11 +342,12 @@ describe.sequential('releasing examples/python-service with the preset', { timeo
     const requestsBefore = standin.requests.length;
 
     const result = await release({ dryRun: true });
-    expect(result.output).toContain('Release plan for v1.2.0 (1.2.0) — dry run, nothing will be written:');
-    expect(result.output).toContain(`${PKG_INFO} version: 1.2.0.dev0 → 1.2.0`);
-    expect(result.output).toContain('then    set the next development version 1.3.0.dev0');
+    expect(result.output).toContain('Release plan for v1.3.0 (1.3.0) — dry run, nothing will be written:');
+    expect(result.output).toContain(`${PKG_INFO} version: 1.3.0.dev0 → 1.3.0`);
+    expect(result.output).toContain('then    set the next development version 1.4.0.dev0');
 
     expect(await state()).toEqual(before);
+    await expectLatest('1.2.1');
     const writes = standin.writes().filter((r) => standin.requests.indexOf(r) >= requestsBefore);
     expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });

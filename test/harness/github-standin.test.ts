@@ -191,3 +191,129 @@ describe('GitHub stand-in driven by the real semantic-release + @semantic-releas
     expect(github.issues[0]!.body).toContain('boom');
   });
 });
+
+describe("GitHub stand-in: the Latest release, as GitHub's API documents make_latest", () => {
+  let github: GitHubStandin;
+  let started: StartedStandin;
+
+  beforeEach(async () => {
+    github = new GitHubStandin({ repos: ['acme/demo'] });
+    started = await github.start();
+  });
+
+  afterEach(async () => {
+    await started?.stop();
+  });
+
+  /** One REST call with undici's fetch, as any client sends it. */
+  async function api(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${started.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `token ${github.token}`,
+        accept: 'application/vnd.github+json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+  const create = async (tag: string, extra: Record<string, unknown> = {}) =>
+    (await api('POST', '/repos/acme/demo/releases', { tag_name: tag, name: tag, ...extra })).json;
+  const latestTag = async () => {
+    const answer = await api('GET', '/repos/acme/demo/releases/latest');
+    return answer.status === 200 ? answer.json.tag_name : answer.status;
+  };
+
+  it('makes a published release Latest unless told "false"; never a draft or a prerelease', async () => {
+    expect(await latestTag()).toBe(404);
+    await create('v1.0.0');
+    expect(await latestTag()).toBe('v1.0.0');
+    await create('v1.1.0', { make_latest: 'true' });
+    expect(await latestTag()).toBe('v1.1.0');
+    await create('v1.0.1', { make_latest: 'false' });
+    await create('v2.0.0-beta.1', { prerelease: true });
+    await create('v2.0.0-beta.2', { prerelease: true, make_latest: 'true' });
+    await create('v3.0.0', { draft: true, make_latest: 'true' });
+    expect(await latestTag()).toBe('v1.1.0');
+    expect(github.latestRelease('ACME', 'demo')?.tag_name).toBe('v1.1.0');
+  });
+
+  it('applies the default to updates too: a PATCH without make_latest moves Latest, "false" does not', async () => {
+    const old = await create('v1.0.0');
+    const draft = await create('v1.1.0', { draft: true, make_latest: 'false' });
+    expect(await latestTag()).toBe('v1.0.0');
+    // Publishing the draft without make_latest: the default, "true".
+    expect((await api('PATCH', `/repos/acme/demo/releases/${draft.id}`, { draft: false })).status).toBe(200);
+    expect(await latestTag()).toBe('v1.1.0');
+    // An update of the old release with make_latest "false" leaves Latest alone…
+    await api('PATCH', `/repos/acme/demo/releases/${old.id}`, { name: 'renamed', make_latest: 'false' });
+    expect(await latestTag()).toBe('v1.1.0');
+    // …one without it (what @semantic-release/github 12's addChannel sends) moves Latest to it.
+    await api('PATCH', `/repos/acme/demo/releases/${old.id}`, { name: 'v1.0.0', prerelease: false });
+    expect(await latestTag()).toBe('v1.0.0');
+    await api('PATCH', `/repos/acme/demo/releases/${draft.id}`, { make_latest: 'true' });
+    expect(await latestTag()).toBe('v1.1.0');
+    expect(github.releases.find((r) => r.tag_name === 'v1.1.0')?.make_latest).toBe('true');
+  });
+
+  it('"legacy", or a Latest that became a prerelease, falls back to the highest SemVer release', async () => {
+    await create('v1.1.0');
+    const newest = await create('v1.0.1', { make_latest: 'true' });
+    expect(await latestTag()).toBe('v1.0.1');
+    await api('PATCH', `/repos/acme/demo/releases/${newest.id}`, { make_latest: 'legacy' });
+    expect(await latestTag()).toBe('v1.1.0');
+    const pointed = await create('v0.9.0', { make_latest: 'true' });
+    expect(await latestTag()).toBe('v0.9.0');
+    await api('PATCH', `/repos/acme/demo/releases/${pointed.id}`, { prerelease: true, make_latest: 'false' });
+    expect(await latestTag()).toBe('v1.1.0');
+  });
+
+  it('refuses a make_latest GitHub does not know (422) and changes nothing', async () => {
+    const release = await create('v1.0.0');
+    const refused = await api('POST', '/repos/acme/demo/releases', { tag_name: 'v2.0.0', make_latest: true });
+    expect(refused.status).toBe(422);
+    expect(refused.json.errors).toEqual([{ resource: 'Release', code: 'invalid', field: 'make_latest' }]);
+    const patch = await api('PATCH', `/repos/acme/demo/releases/${release.id}`, { make_latest: 'yes' });
+    expect(patch.status).toBe(422);
+    expect(github.releases.map((r) => r.tag_name)).toEqual(['v1.0.0']);
+  });
+
+  it("answers with GitHub's release fields", async () => {
+    const release = await create('v1.0.0', { body: 'notes', target_commitish: 'main' });
+    const latest = (await api('GET', '/repos/acme/demo/releases/latest')).json;
+    expect(latest).toEqual(release);
+    expect(Object.keys(latest).sort()).toEqual(
+      [
+        'assets',
+        'assets_url',
+        'author',
+        'body',
+        'created_at',
+        'draft',
+        'html_url',
+        'id',
+        'name',
+        'node_id',
+        'prerelease',
+        'published_at',
+        'tag_name',
+        'tarball_url',
+        'target_commitish',
+        'updated_at',
+        'upload_url',
+        'url',
+        'zipball_url',
+      ].sort(),
+    );
+    expect(latest).toMatchObject({
+      tag_name: 'v1.0.0',
+      draft: false,
+      prerelease: false,
+      html_url: `${started.url}/acme/demo/releases/tag/v1.0.0`,
+      upload_url: `${started.url}/api/uploads/repos/acme/demo/releases/${release.id}/assets{?name,label}`,
+    });
+    expect(Date.parse(String(latest.published_at))).not.toBeNaN();
+    expect((await api('GET', '/repos/acme/other/releases/latest')).status).toBe(404);
+  });
+});

@@ -47,7 +47,8 @@ export interface FakeContextInput {
   gitHead?: string;
   channel?: string | null;
   lastRelease?: { version: string; gitTag: string };
-  releasedVersions?: string[];
+  /** Tags semantic-release knows; a bare version has no channel note (it counts as the default's). */
+  releasedVersions?: Array<string | { version: string; channels: Array<string | null> }>;
 }
 
 /** The semantic-release context object a plugin step would receive. */
@@ -63,7 +64,11 @@ export function srContext(input: FakeContextInput): SrContext {
       tagFormat: 'v${version}',
     },
     branch: { main: branch.type === 'release', ...branch },
-    branches: [{ tags: (input.releasedVersions ?? []).map((version) => ({ version })) }],
+    branches: [
+      {
+        tags: (input.releasedVersions ?? []).map((tag) => (typeof tag === 'string' ? { version: tag } : tag)),
+      },
+    ],
     ...(input.version
       ? {
           nextRelease: {

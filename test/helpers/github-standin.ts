@@ -13,6 +13,15 @@
  *   file extension), then `PATCH /repos/{o}/{r}/releases/{id}` with draft: false (skipped when
  *   draftRelease).
  * - addChannel: `GET /repos/{o}/{r}/releases/tags/{tag}`, then PATCH, or POST when 404.
+ * GitHub's Latest release (`GET /repos/{o}/{r}/releases/latest`) as the API documents it, for
+ * create and update alike: `make_latest` is "true", "false" or "legacy" (anything else is a 422);
+ * absent, it is "true" (the documented default), so a request that leaves a release published,
+ * non-draft and non-prerelease without saying otherwise makes it Latest — also a PATCH of an old
+ * release, which is how @semantic-release/github 12's addChannel (no make_latest) moves Latest. A
+ * draft or a prerelease never becomes Latest; "false" leaves Latest where it is; "legacy" hands the
+ * choice back to GitHub's old rule, read here as: the published non-prerelease release with the
+ * highest SemVer tag, the newest created among equals and tags that are not versions. With no
+ * Latest chosen (or the chosen one now a draft or prerelease), the legacy rule answers.
  * - success: `GET /repos/{o}/{r}` (full_name decides owner/repo), then unless successComment is
  *   false: GraphQL `getAssociatedPRs` (aliases `commit<sha6>: object(oid:)`), GraphQL
  *   `getRelatedIssues` for issues referenced in commit messages, `POST …/issues/{n}/comments`,
@@ -44,6 +53,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import semver from 'semver';
 import { addUrlAlias, type TestRepo } from './git.js';
 
 export interface StandinRelease {
@@ -57,9 +67,11 @@ export interface StandinRelease {
   body: string | null;
   draft: boolean;
   prerelease: boolean;
+  /** The last `make_latest` a request sent for it (absent: none did); Latest itself: latestRelease(). */
   make_latest?: string;
   discussion_category_name?: string;
   created_at: string;
+  updated_at: string;
   published_at: string | null;
 }
 
@@ -155,6 +167,12 @@ interface Ctx {
 }
 
 const now = () => new Date().toISOString();
+const repoKey = (owner: string, repo: string) => `${owner}/${repo}`.toLowerCase();
+const sameRepo = (r: StandinRelease, owner: string, repo: string) =>
+  repoKey(r.owner, r.repo) === repoKey(owner, repo);
+/** GitHub's three values; absent is allowed (the default). */
+const validMakeLatest = (value: unknown) =>
+  value === undefined || value === 'true' || value === 'false' || value === 'legacy';
 
 export class GitHubStandin {
   readonly token: string;
@@ -168,6 +186,8 @@ export class GitHubStandin {
   readonly rulesets: StandinRuleset[];
   private readonly options: GitHubStandinOptions;
   private nextId = 1;
+  /** The release explicitly made Latest, per `owner/repo` (lower case). */
+  private readonly latestIds = new Map<string, number>();
   private failures: { count: number; status: number; match?: (r: LoggedRequest) => boolean }[] = [];
   private base = '';
   private server: ReturnType<typeof createServer> | undefined;
@@ -261,6 +281,7 @@ export class GitHubStandin {
       draft: release.draft,
       prerelease: release.prerelease,
       created_at: release.created_at,
+      updated_at: release.updated_at,
       published_at: release.published_at,
       author: this.user(),
       assets: this.assets.filter((a) => a.releaseId === id).map((a) => this.assetJson(a)),
@@ -298,6 +319,34 @@ export class GitHubStandin {
   assetsOf(tag: string): StandinAsset[] {
     const release = this.releases.find((r) => r.tag_name === tag);
     return release ? this.assets.filter((a) => a.releaseId === release.id) : [];
+  }
+
+  /** The repository's Latest release, as `GET /repos/{o}/{r}/releases/latest` answers (header). */
+  latestRelease(owner: string, repo: string): StandinRelease | undefined {
+    const eligible = this.releases.filter((r) => sameRepo(r, owner, repo) && !r.draft && !r.prerelease);
+    const chosen = eligible.find((r) => r.id === this.latestIds.get(repoKey(owner, repo)));
+    if (chosen) return chosen;
+    const version = (r: StandinRelease) => semver.valid(semver.clean(r.tag_name) ?? '');
+    return eligible
+      .map((r, index) => ({ r, index, v: version(r) }))
+      .sort((a, b) =>
+        a.v && b.v && semver.neq(a.v, b.v)
+          ? semver.rcompare(a.v, b.v)
+          : a.v && !b.v
+            ? -1
+            : !a.v && b.v
+              ? 1
+              : b.index - a.index,
+      )[0]?.r;
+  }
+
+  /** Applies a create's or update's `make_latest` (absent: "true") once the release is written. */
+  private makeLatest(release: StandinRelease, requested: unknown): void {
+    if (typeof requested === 'string') release.make_latest = requested;
+    const key = repoKey(release.owner, release.repo);
+    const mode = typeof requested === 'string' ? requested : 'true';
+    if (mode === 'legacy') this.latestIds.delete(key);
+    else if (mode === 'true' && !release.draft && !release.prerelease) this.latestIds.set(key, release.id);
   }
 
   private user() {
@@ -361,6 +410,10 @@ export class GitHubStandin {
       documentation_url: 'https://docs.github.com/rest',
       status: '422',
     });
+  }
+
+  private invalidMakeLatest(ctx: Ctx): void {
+    this.validation(ctx, [{ resource: 'Release', code: 'invalid', field: 'make_latest' }]);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -502,6 +555,7 @@ export class GitHubStandin {
       if (typeof tag !== 'string' || tag === '') {
         return this.validation(ctx, [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }]);
       }
+      if (!validMakeLatest(input.make_latest)) return this.invalidMakeLatest(ctx);
       const [o, r] = this.canonicalRepo(owner, repo);
       const draft = input.draft === true;
       if (
@@ -522,22 +576,22 @@ export class GitHubStandin {
         draft,
         prerelease: input.prerelease === true,
         created_at: now(),
+        updated_at: now(),
         published_at: draft ? null : now(),
-        ...(typeof input.make_latest === 'string' ? { make_latest: input.make_latest } : {}),
         ...(typeof input.discussion_category_name === 'string'
           ? { discussion_category_name: input.discussion_category_name }
           : {}),
       };
       this.releases.push(release);
+      this.makeLatest(release, input.make_latest);
       this.send(ctx.res, 201, this.releaseJson(release), {
         location: `${this.apiUrl}/repos/${o}/${r}/releases/${release.id}`,
       });
     });
 
     this.route('GET', repoPath('/releases/latest'), (ctx, [owner = '', repo = '']) => {
-      const latest = this.releases
-        .filter((r) => r.owner === owner && r.repo === repo && !r.draft && !r.prerelease)
-        .at(-1);
+      if (!this.repoExists(owner, repo)) return this.notFound(ctx);
+      const latest = this.latestRelease(owner, repo);
       if (!latest) return this.notFound(ctx);
       this.send(ctx.res, 200, this.releaseJson(latest));
     });
@@ -582,12 +636,12 @@ export class GitHubStandin {
       const release = this.findRelease(owner, repo, id);
       if (!release) return this.notFound(ctx);
       const input = (ctx.json ?? {}) as Record<string, unknown>;
+      if (!validMakeLatest(input.make_latest)) return this.invalidMakeLatest(ctx);
       if (typeof input.tag_name === 'string') release.tag_name = input.tag_name;
       if (typeof input.target_commitish === 'string') release.target_commitish = input.target_commitish;
       if (typeof input.name === 'string') release.name = input.name;
       if (typeof input.body === 'string') release.body = input.body;
       if (typeof input.prerelease === 'boolean') release.prerelease = input.prerelease;
-      if (typeof input.make_latest === 'string') release.make_latest = input.make_latest;
       if (typeof input.discussion_category_name === 'string') {
         release.discussion_category_name = input.discussion_category_name;
       }
@@ -595,6 +649,8 @@ export class GitHubStandin {
         if (release.draft && !input.draft) release.published_at = now();
         release.draft = input.draft;
       }
+      release.updated_at = now();
+      this.makeLatest(release, input.make_latest);
       this.send(ctx.res, 200, this.releaseJson(release));
     });
 

@@ -109,6 +109,10 @@ describe('semantic-release-stack publish --tag completes a GitHub release', () =
       expect(resumed.stdout).toMatch(new RegExp(`skipped {4}${name.replace(/[.+]/g, '\\$&')} is already on`));
     expect(resumed.stdout).toContain('uploaded SHA256SUMS to');
     expect(resumed.stdout).toContain('published the GitHub release');
+    // The only release, so the "latest" rule makes it Latest, and says so explicitly.
+    const publish = github.calls('PATCH', /\/releases\/\d+$/).at(-1);
+    expect(publish?.json).toEqual({ draft: false, make_latest: 'true' });
+    expect(github.latestRelease('acme', 'demo')?.tag_name).toBe('v1.0.0');
     expect(resumed.stdout).toContain(
       `release    ${release() && `${started.url}/acme/demo/releases/tag/v1.0.0`}`,
     );
@@ -145,5 +149,25 @@ describe('semantic-release-stack publish --tag completes a GitHub release', () =
     expect(refused.stderr).toContain('EGITHUBRELEASE');
     expect(refused.stderr).toContain('neither GH_TOKEN nor GITHUB_TOKEN is set');
     expect(refused.stderr).not.toContain('Resuming');
+  });
+
+  it('publishes an old release without taking Latest from a newer one (make_latest "false")', async () => {
+    await commitAndPush(repo, 'feat: the second feature', { 'osvimdriver/second.py': 'Y = 2\n' });
+    const released = await runSemanticRelease(repo, { config: releaseConfig(), env: env() });
+    expect(released.code, released.output).toBe(0);
+    expect(github.latestRelease('acme', 'demo')?.tag_name).toBe('v1.1.0');
+    // v1.0.0 as a failed run leaves it: a draft that lacks SHA256SUMS.
+    const old = release()!;
+    Object.assign(old, { draft: true, published_at: null });
+    const sums = github.assets.findIndex((a) => a.releaseId === old.id && a.name === 'SHA256SUMS');
+    github.assets.splice(sums, 1);
+
+    const resumed = await runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: env() });
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(resumed.stdout).toContain('published the GitHub release');
+    const publish = github.calls('PATCH', `/repos/acme/demo/releases/${old.id}`).at(-1);
+    expect(publish?.json).toEqual({ draft: false, make_latest: 'false' });
+    expect(release()?.draft).toBe(false);
+    expect(github.latestRelease('acme', 'demo')?.tag_name).toBe('v1.1.0');
   });
 });

@@ -1,7 +1,6 @@
-import semver from 'semver';
 import type { ReleaseContext } from '../../kind.js';
 import { imageRef, type ImageName } from '../../oci/reference.js';
-import { fillTemplate, isImageTag } from '../../version.js';
+import { fillTemplate, isImageTag, notLatestBecause } from '../../version.js';
 import type { DockerConfig } from './config.js';
 
 export interface ImageTags {
@@ -14,24 +13,19 @@ export interface ImageTags {
 }
 
 /**
- * Which tags a release gets. Floating tags follow the newest release on the default channel only:
- * never a prerelease, never a release on another channel (a maintenance branch has its own), never a
- * release older than one already out (a late patch of an old line must not move `latest`). A release
- * on another channel gets that channel's name as its tag (`beta`, `next`) when `channelTags` is on.
+ * Which tags a release gets. The floating tags (`latest`, `{major}`…) follow the "latest" rule of the
+ * version model (notLatestBecause), the same rule that decides GitHub's Latest release: only the
+ * highest version released on the default channel. A release on another channel (a prerelease such
+ * as `beta`, a maintenance branch's `1.2.x`) gets that channel's name as its tag when `channelTags`
+ * is on.
  */
 export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags {
   const { versions, version, channel } = ctx.release;
   const tags: ImageTags = { version: versions.imageTag, floating: [], skipped: undefined };
-  const onOtherChannel = channel !== undefined || ctx.branch.kind === 'prerelease';
-  if (onOtherChannel || versions.prerelease) {
+  tags.skipped = notLatestBecause({ version, branch: ctx.branch.kind, channel }, ctx.defaultChannelVersions);
+  if (tags.skipped) {
     const name = channel ?? ctx.branch.prerelease;
     if (config.channelTags && name && isImageTag(name)) tags.floating.push(name);
-    tags.skipped = versions.prerelease ? 'a prerelease' : `a release on the channel \`${name ?? '?'}\``;
-    return tags;
-  }
-  const newer = newerRelease(version, ctx.releasedVersions);
-  if (newer) {
-    tags.skipped = `${newer} is newer`;
     return tags;
   }
   const filled = config.floatingTags.map((t, i) =>
@@ -39,12 +33,6 @@ export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags 
   );
   tags.floating = [...new Set(filled)].filter((t) => t !== tags.version);
   return tags;
-}
-
-/** The newest non-prerelease version above `version`, if one has been released. */
-function newerRelease(version: string, released: readonly string[]): string | undefined {
-  const newer = released.filter((v) => semver.valid(v) && !semver.prerelease(v) && semver.gt(v, version));
-  return newer.sort(semver.rcompare)[0];
 }
 
 /** Every reference of the release, the version tag first. */

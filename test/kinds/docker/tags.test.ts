@@ -56,7 +56,7 @@ describe('image tags', () => {
     expect(imageTags(config({ channelTags: false }), ctx).floating).toEqual([]);
   });
 
-  it('gives a maintenance release older than the newest no floating tags', () => {
+  it('never moves floating tags for a maintenance release, even one on the default channel', () => {
     const maintenance = { name: '1.x', type: 'maintenance', main: false } as const;
     const ctx = release({
       version: '1.4.3',
@@ -67,7 +67,40 @@ describe('image tags', () => {
     expect(imageTags(config({ floatingTags: ['latest', '{major}'] }), ctx)).toEqual({
       version: '1.4.3',
       floating: [],
-      skipped: '2.0.0 is newer',
+      skipped: 'a maintenance release',
+    });
+  });
+
+  it('leaves latest alone for a release below one already out on the default channel', () => {
+    const ctx = release({ version: '1.4.3', branch: main, releasedVersions: ['1.4.2', '2.0.0'] });
+    expect(imageTags(config(), ctx)).toEqual({ version: '1.4.3', floating: [], skipped: '2.0.0 is newer' });
+  });
+
+  it('compares with the default channel only: a higher version on `next` does not hold latest back', () => {
+    const ctx = release({
+      version: '1.5.0',
+      branch: main,
+      releasedVersions: [
+        { version: '1.4.0', channels: [null] },
+        { version: '2.0.0', channels: ['next'] },
+      ],
+    });
+    expect(imageTags(config(), ctx).floating).toEqual(['latest']);
+    const merged = release({
+      version: '1.5.0',
+      branch: main,
+      releasedVersions: [{ version: '2.0.0', channels: ['next', null] }],
+    });
+    expect(imageTags(config(), merged).skipped).toBe('2.0.0 is newer');
+  });
+
+  it('gives a release on another release branch its channel tag, not latest', () => {
+    const next = { name: 'next', type: 'release', main: false } as const;
+    const ctx = release({ version: '2.0.0', branch: next, channel: 'next', releasedVersions: ['1.4.0'] });
+    expect(imageTags(config(), ctx)).toEqual({
+      version: '2.0.0',
+      floating: ['next'],
+      skipped: 'a release on the channel `next`',
     });
   });
 
