@@ -1,3 +1,4 @@
+import type { PluginCaches } from './core/caches.js';
 import type { ExecContext } from './exec.js';
 import type { Manifest, Artifact } from './core/manifest.js';
 import type { FileType } from './files/index.js';
@@ -32,6 +33,8 @@ export interface StepContext extends ExecContext {
   options: Record<string, unknown>;
   /** Where artifacts and the release manifest live, absolute. */
   artifactsDir: string;
+  /** The plugin instance's caches (see core/caches.ts). */
+  caches: PluginCaches;
 }
 
 export interface ReleaseContext extends StepContext {

@@ -3,6 +3,7 @@ import { stackError, isStackError } from '../errors.js';
 import type { BranchInfo, ReleaseContext, StepContext } from '../kind.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
+import { createCaches, type PluginCaches } from './caches.js';
 import { renderVersion, type BranchKind, type PrereleaseMap, type Renderings } from '../version.js';
 
 /** The parts of semantic-release's context this package reads (a structural subset of its types). */
@@ -30,7 +31,8 @@ export function branchInfo(branch: SrContext['branch']): BranchInfo {
   };
 }
 
-export function stepContext(context: SrContext): StepContext {
+/** The step's context; `caches` are the plugin instance's (a fresh set when none is given). */
+export function stepContext(context: SrContext, caches: PluginCaches = createCaches()): StepContext {
   const root = path.resolve(context.cwd ?? '.');
   const options = context.options ?? {};
   return {
@@ -43,6 +45,7 @@ export function stepContext(context: SrContext): StepContext {
     branch: branchInfo(context.branch),
     options,
     artifactsDir: path.join(root, ARTIFACTS_DIR),
+    caches,
   };
 }
 
@@ -81,8 +84,12 @@ export function renderRelease(version: string, branch: BranchKind, options: Rend
   }
 }
 
-export function releaseContext(context: SrContext, options: RenderOptions): ReleaseContext {
-  const base = stepContext(context);
+export function releaseContext(
+  context: SrContext,
+  options: RenderOptions,
+  caches: PluginCaches = createCaches(),
+): ReleaseContext {
+  const base = stepContext(context, caches);
   const next = context.nextRelease;
   if (!next) throw new Error('semantic-release did not provide nextRelease to a release step');
   const releasedVersions = (context.branches ?? []).flatMap((b) =>

@@ -3,6 +3,7 @@ import { stackError, throwAll } from '../errors.js';
 import { applyEdits, withoutConsequences } from '../files/index.js';
 import { restoreOnExit } from '../files/restore-on-exit.js';
 import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
+import { createCaches } from './caches.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
 import {
   checkArtifactFiles,
@@ -57,6 +58,8 @@ export interface Plugin {
  * one run (or a resumed run) see the same state.
  */
 export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'standalone'): Plugin {
+  const caches = createCaches();
+  const files = { caches: caches.files };
   function resolve(
     pluginConfig: Record<string, unknown>,
     ctx: StepContext,
@@ -99,15 +102,15 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
   }
 
   async function resolveForRelease(pluginConfig: Record<string, unknown>, context: SrContext) {
-    const base = stepContext(context);
+    const base = stepContext(context, caches);
     const { active, errors, sign } = resolve(pluginConfig, base);
     throwAll(errors);
-    return { active, sign, ctx: releaseContext(context, renderOptions(active)) };
+    return { active, sign, ctx: releaseContext(context, renderOptions(active), caches) };
   }
 
   return {
     async verifyConditions(pluginConfig, context) {
-      const ctx = stepContext(context);
+      const ctx = stepContext(context, caches);
       const { active, errors, sign } = resolve(pluginConfig, ctx);
       if (sign) errors.push(...checkSigning(ctx));
       const checks = await Promise.all([
@@ -116,7 +119,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
           (kind.check?.(config, ctx) ?? Promise.resolve([])).catch(problems),
         ),
         // Every version file must exist, parse and hold its key; nothing is written.
-        checkVersionFields(ctx.root, fieldsOf(active, ctx)),
+        checkVersionFields(ctx.root, fieldsOf(active, ctx), caches.files),
         outputsAtVerifyConditions(ctx),
       ]);
       errors.push(...checks.flat());
@@ -152,7 +155,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         edits.map((e) => e.path),
         ctx.logger,
       );
-      const changes = await applyEdits(ctx.root, edits).catch((error: unknown) => {
+      const changes = await applyEdits(ctx.root, edits, files).catch((error: unknown) => {
         stopGuard();
         throw error;
       });
@@ -166,6 +169,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         await applyEdits(
           ctx.root,
           changes.map((c) => ({ path: c.path, key: c.key, value: c.oldValue, option: c.path })),
+          files,
         );
         throw ctx.redactor.redactError(error);
       } finally {

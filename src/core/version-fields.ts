@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { throwAll } from '../errors.js';
-import { checkEdits, type VersionEdit } from '../files/index.js';
+import { checkEdits, type FileCaches, type VersionEdit } from '../files/index.js';
 import type { VersionField } from '../kind.js';
 import { devRenderings, fillTemplate, renderVersion, type DevVersion, type Renderings } from '../version.js';
 
@@ -107,7 +107,11 @@ export function toEdits(fields: readonly VersionField[], values: FieldValues): V
  * verifyConditions: every version file exists, parses and holds its keys, and every `set` template
  * fills, for the release and for the dev version. The values are a sample version's: nothing is written.
  */
-export async function checkVersionFields(root: string, fields: readonly VersionField[]): Promise<Error[]> {
+export async function checkVersionFields(
+  root: string,
+  fields: readonly VersionField[],
+  caches?: FileCaches,
+): Promise<Error[]> {
   const sample = renderVersion('1.2.3');
   const errors: Error[] = [];
   const edits: VersionEdit[] = [];
@@ -116,7 +120,7 @@ export async function checkVersionFields(root: string, fields: readonly VersionF
     edits.push(...rendered.edits);
     errors.push(...rendered.errors);
   }
-  errors.push(...(await checkEdits(root, edits)).errors);
+  errors.push(...(await checkEdits(root, edits, { caches })).errors);
   // A template used at the release and after it fails the same way twice.
   return [...new Map(errors.map((e) => [e.message, e])).values()];
 }

@@ -57,7 +57,7 @@ async function writeDevVersion(
   }
   let changes;
   try {
-    changes = await applyEdits(ctx.root, edits);
+    changes = await applyEdits(ctx.root, edits, { caches: ctx.caches.files });
   } catch (error) {
     throw stackError('EDEVBUMP', { version: dev.pep440, reason: (error as Error).message });
   }
