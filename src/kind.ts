@@ -1,4 +1,5 @@
 import type { PluginCaches } from './core/caches.js';
+import type { ErrorTable } from './errors.js';
 import type { ExecContext } from './exec.js';
 import type { Manifest, Artifact } from './core/manifest.js';
 import type { FileType } from './files/index.js';
@@ -70,18 +71,45 @@ export interface PlanLine {
 
 export type ConfigResult<C> = { config: C; errors: [] } | { config: undefined; errors: Error[] };
 
+/** One type of artifact a kind records in the release manifest. */
+export interface ArtifactTypeSpec {
+  type: string;
+  /**
+   * Its files go to the GitHub release: a glob inside the artifacts directory (`*.whl`); the preset
+   * gives it to @semantic-release/github.
+   */
+  githubAsset?: string;
+  /** A record of something published elsewhere (a registry, an index), not a file. */
+  published?: boolean;
+}
+
+/** What the shareable config (`semantic-release-stack/preset`) needs to know about a kind. */
+export interface PresetHints {
+  /** Files @semantic-release/git commits, from the kind's options as the user wrote them. */
+  versionFiles?(options: Record<string, unknown>): string[];
+  /** Where its version files usually are, for a preset that is not given the options. */
+  defaultVersionFiles?: readonly string[];
+}
+
 /**
- * One artifact kind (python, docs, docker, helm, devVersion). The composite plugin, the standalone
- * plugins and the release plan are all generated from the list of kinds in `kinds/index.ts`, so a new
- * kind is one folder plus one line there.
+ * One artifact kind. Everything the centre needs to know about a kind is declared here, and every
+ * central list (the composite, the standalone entry points, the package's exports, the preset, the
+ * README's chapters, the error table, resume) is derived from the list in `kinds/index.ts`, so a new
+ * kind is a folder `src/kinds/<entry>/` (this object in index.ts, its standalone plugin in plugin.ts,
+ * its chapter in docs/kinds/<entry>.md) plus one line in that list.
  */
 export interface ArtifactKind<C = unknown> {
   /** Section name in the composite's options (`python`) … */
   name: string;
-  /** … and the subpath of its standalone entry point (`semantic-release-stack/python`). */
+  /** … and the subpath of its standalone entry point (`semantic-release-stack/python`), which is also its folder. */
   entry: string;
-  /** Kinds whose prepared artifacts this one consumes (docker needs python's wheel). */
-  after?: readonly string[];
+  /** The artifact types it records, in the order the release manifest lists them. */
+  artifacts: readonly ArtifactTypeSpec[];
+  /** Artifact types it consumes: its prepare waits for the kinds that make them. */
+  consumes?: readonly string[];
+  /** Its error codes (`kinds/<entry>/errors.ts`), merged into the one table. */
+  errors?: ErrorTable;
+  preset?: PresetHints;
   /** How this kind wants the version rendered (python's `prereleaseMap`, devVersion's options). */
   versionOptions?(config: C): { prereleaseMap?: Record<string, string>; devAfterPrerelease?: boolean };
   /** All defaults and env fallbacks in one place; every problem collected, none thrown. */
@@ -99,7 +127,27 @@ export interface ArtifactKind<C = unknown> {
   /** Publish; returns the artifacts it updated (e.g. an image with its pushed digest). */
   publish?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Artifact[]>;
   success?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<void>;
+  /**
+   * For a resumed release (`publish --tag`): why this kind's success step is already done (the
+   * branch holds the development version…), or undefined when it still has to run.
+   */
+  successDone?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<string | undefined>;
 }
 
 // Helper so each kind is typed against the interface while keeping its own config type.
 export const defineKind = <C>(kind: ArtifactKind<C>): ArtifactKind<C> => kind;
+
+type AnyKind = ArtifactKind<never>;
+
+/** Every artifact type of the kinds, in manifest order: kind by kind, each in its declared order. */
+export const artifactTypeOrder = (kinds: readonly AnyKind[]): string[] =>
+  kinds.flatMap((k) => k.artifacts.map((a) => a.type));
+
+/** The types that record something published elsewhere (an image, an upload, a pushed chart). */
+export const publishedTypes = (kinds: readonly AnyKind[]): string[] =>
+  kinds.flatMap((k) => k.artifacts.filter((a) => a.published).map((a) => a.type));
+
+/** The GitHub release asset globs of the kinds' files, each once, inside the artifacts directory. */
+export const githubAssetGlobs = (kinds: readonly AnyKind[]): string[] => [
+  ...new Set(kinds.flatMap((k) => k.artifacts.flatMap((a) => (a.githubAsset ? [a.githubAsset] : [])))),
+];

@@ -5,6 +5,7 @@ import { format } from 'node:util';
 import { stackError } from '../errors.js';
 import { exec, type ExecContext } from '../exec.js';
 import type { ArtifactKind, ReleaseContext } from '../kind.js';
+import { artifactTypeOrder, publishedTypes } from '../kind.js';
 import { KINDS, kindByEntry } from '../kinds/index.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
@@ -14,7 +15,6 @@ import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
 import { resumeGithubRelease, resumeGithubTarget, usesGithub } from './resume-github.js';
 import { restoreSigstoreBundles } from '../sign/resume.js';
-import { devVersionState } from './resume-success.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
   decideBranch,
@@ -74,25 +74,21 @@ const SKIPPED = /\balready\b|^nothing to push/i;
 const PROGRESS = /^[0-9a-f]{6,}: |Layer already exists/;
 const PUBLISHED = /^(?:pushed|uploaded)\b/i;
 
-const PUBLISHED_TYPES: readonly string[] = ['image', 'pypi', 'chart-oci'];
-
 type AnyKind = ArtifactKind<unknown>;
 
 /**
  * Kinds with a publish or a success step stay (the dev version and the chart index are success's:
- * a release whose publish failed never got there). Docs feed only the GitHub release, so they stay
- * when there is one to complete.
+ * a release whose publish failed never got there). Kinds whose files only feed the GitHub release
+ * (their artifact types with a GitHub asset) stay when there is one to complete.
  */
 const resumable = (withGithub: boolean) => (kind: AnyKind) =>
   typeof kind.publish === 'function' ||
   typeof kind.success === 'function' ||
-  (withGithub && kind.name === 'docs');
+  (withGithub && kind.artifacts.some((a) => a.githubAsset));
 
 interface PluginRun {
   plugin: Plugin;
   config: Record<string, unknown>;
-  /** Whether the run holds the dev-version kind (a composite section or its own entry). */
-  devVersion: 'section' | 'entry' | undefined;
 }
 
 function pluginsFor(
@@ -108,20 +104,14 @@ function pluginsFor(
       for (const kind of KINDS as readonly AnyKind[]) if (!publishes(kind)) leftOut.add(kind.name);
       const config: Record<string, unknown> = { ...options, ...entry.config };
       for (const name of leftOut) delete config[name];
-      const devVersion =
-        config.devVersion !== undefined && config.devVersion !== false ? 'section' : undefined;
-      runs.push({ plugin: createPlugin(kinds, 'composite'), config, devVersion });
+      runs.push({ plugin: createPlugin(kinds, 'composite'), config });
     } else {
       const kind = kindByEntry(entry.entry) as AnyKind;
       if (!publishes(kind)) {
         leftOut.add(kind.name);
         continue;
       }
-      runs.push({
-        plugin: createPlugin([kind], 'standalone'),
-        config: { ...options, ...entry.config },
-        devVersion: kind.name === 'devVersion' ? 'entry' : undefined,
-      });
+      runs.push({ plugin: createPlugin([kind], 'standalone'), config: { ...options, ...entry.config } });
     }
   }
   return { runs, leftOut: [...leftOut] };
@@ -205,7 +195,7 @@ async function adoptClaim(dir: string, context: SrContext, redactor: ExecContext
   const claim = await remoteClaim(ctx);
   if (!claim) return;
   manifest.lock = claim;
-  await saveManifest(artifactsDir, manifest);
+  await saveManifest(artifactsDir, manifest, artifactTypeOrder(KINDS));
   context.logger.log('Continuing the claim %s the interrupted run pushed for %s', claim, manifest.gitTag);
 }
 
@@ -214,35 +204,18 @@ const SUCCESS_DONE = /^(?:Set the development version|Added )/;
 const SUCCESS_SKIPPED = /\balready\b/;
 
 /**
- * The success step of the resumed release: the chart index entry and the development version. The
- * dev version is left out when the branch already holds it (an earlier resume, or a person).
+ * The success step of the resumed release (the chart index entry, the development version…); a
+ * kind whose success is already done (an earlier resume, or a person) is left out.
  */
 async function resumeSuccess(
   runs: PluginRun[],
   context: SrContext,
   ctx: ExecContext,
-  dir: string,
   logger: Logger & { lines: string[] },
 ): Promise<{ skipped: string[]; published: string[] }> {
   const skipped: string[] = [];
-  let devDone = false;
-  if (runs.some((r) => r.devVersion)) {
-    const state = await devVersionState(
-      ctx,
-      dir,
-      String(context.options?.repositoryUrl ?? ''),
-      context.branch!.name,
-    );
-    devDone = state.state === 'set';
-    if (devDone) skipped.push(state.reason);
-  }
   const from = logger.lines.length;
-  for (const run of runs) {
-    if (devDone && run.devVersion === 'entry') continue;
-    const config =
-      devDone && run.devVersion === 'section' ? { ...run.config, devVersion: false } : run.config;
-    await run.plugin.success(config, context);
-  }
+  for (const run of runs) skipped.push(...(await run.plugin.resumeSuccess(run.config, context)).skipped);
   const lines = logger.lines.slice(from).map((l) => ctx.redactor.redact(l));
   return {
     skipped: [...skipped, ...lines.filter((l) => SUCCESS_SKIPPED.test(l))],
@@ -368,12 +341,12 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       published.push(...github.published);
     }
     if (!options.dryRun) {
-      const done = await resumeSuccess(runs, context, ctx, checkout.dir, logger);
+      const done = await resumeSuccess(runs, context, ctx, logger);
       skipped.push(...done.skipped);
       published.push(...done.published);
     }
     const manifest = await readManifest(path.join(checkout.dir, 'release-artifacts'));
-    const artifacts = (manifest?.artifacts ?? []).filter((a) => PUBLISHED_TYPES.includes(a.type));
+    const artifacts = (manifest?.artifacts ?? []).filter((a) => publishedTypes(KINDS).includes(a.type));
     return {
       tag: options.tag,
       version,

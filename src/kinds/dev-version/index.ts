@@ -1,9 +1,11 @@
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { applyEdits } from '../../files/index.js';
 import { defineKind, type ReleaseContext } from '../../kind.js';
 import { devValues, toEdits } from '../../core/version-fields.js';
 import type { Manifest } from '../../core/manifest.js';
 import { resolveDevVersionConfig, type DevVersionConfig } from './config.js';
+import { devVersionDone } from './done.js';
+import { DEV_VERSION_ERRORS } from './errors.js';
 import { checkDevVersionPush } from './protected-branch.js';
 import { commitAndPush } from './push.js';
 
@@ -14,6 +16,9 @@ import { commitAndPush } from './push.js';
 export const devVersionKind = defineKind<DevVersionConfig>({
   name: 'devVersion',
   entry: 'dev-version',
+  artifacts: [],
+  errors: DEV_VERSION_ERRORS,
+  successDone: (_config, ctx, manifest) => devVersionDone(ctx, manifest),
   resolveConfig: (raw) => resolveDevVersionConfig(raw),
   versionOptions: (config) => ({ devAfterPrerelease: config.afterPrerelease }),
   check: (config, ctx) => checkDevVersionPush(config, ctx),

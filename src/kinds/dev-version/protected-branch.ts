@@ -1,6 +1,6 @@
 import type { HttpFetch } from '../../core/http.js';
 import type { RetryPolicy } from '../../core/retry.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { createGithubClient, GithubHttpError } from '../../github/client.js';
 import {
   classicProtection,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 import { isLoopbackHost, parseImageName, type ImageName } from '../../oci/reference.js';

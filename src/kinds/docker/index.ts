@@ -2,6 +2,7 @@ import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind } from '../../kind.js';
 import { checkDocker } from './check.js';
 import { resolveDockerConfig, type DockerConfig } from './config.js';
+import { DOCKER_ERRORS } from './errors.js';
 import { planImage } from './plan.js';
 import { prepareImage } from './prepare.js';
 import { publishImage } from './publish.js';
@@ -16,7 +17,10 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
   return defineKind<DockerConfig>({
     name: 'docker',
     entry: 'docker',
-    after: ['python'],
+    artifacts: [{ type: 'image', published: true }],
+    // The wheels staged into the build context.
+    consumes: ['wheel'],
+    errors: DOCKER_ERRORS,
     resolveConfig: resolveDockerConfig,
     check: (config, ctx) => checkDocker(config, ctx, deps.fetch),
     plan: planImage,

@@ -1,5 +1,5 @@
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import type { Artifact } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
 import type { OciClient } from '../../oci/client.js';

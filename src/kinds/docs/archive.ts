@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { PathList, type PathEntry } from '../../archive/path-list.js';
 import { openRegular, readPieces, readWhole } from '../../archive/read-file.js';
 import { createTarGz } from '../../archive/tar-writer.js';
-import { isStackError, stackError, throwAll } from '../../errors.js';
+import { isStackError, throwAll } from '../../errors.js';
 import { messageInRepo } from '../../files/index.js';
+import { stackError } from './errors.js';
 
 /**
  * The docs archive: `<topFolder>/` plus everything under the docs dir, like the seed's

@@ -5,6 +5,7 @@ import { defineKind, type ReleaseContext } from '../../kind.js';
 import { fillTemplate } from '../../version.js';
 import { buildDocsArchive, scanDocs } from './archive.js';
 import { resolveDocsConfig, type DocsConfig } from './config.js';
+import { DOCS_ERRORS } from './errors.js';
 
 function archiveFile(config: DocsConfig, ctx: ReleaseContext) {
   const topFolder = fillTemplate(
@@ -20,6 +21,8 @@ function archiveFile(config: DocsConfig, ctx: ReleaseContext) {
 export const docsKind = defineKind<DocsConfig>({
   name: 'docs',
   entry: 'docs',
+  artifacts: [{ type: 'docs', githubAsset: '*.tgz' }],
+  errors: DOCS_ERRORS,
   resolveConfig: resolveDocsConfig,
 
   async check(config, ctx) {

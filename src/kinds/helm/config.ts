@@ -1,11 +1,11 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { stackError } from '../../errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 import type { Credentials } from '../../oci/client.js';
 import { isLoopbackHost } from '../../oci/reference.js';
 import { fillTemplate, renderVersion } from '../../version.js';
+import { stackError } from './errors.js';
 
 const indexSchema = z
   .object({

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
 import { commitIdentity, git, remoteFor, tryGit, type Remote } from '../../core/git.js';
 import type { ReleaseContext } from '../../kind.js';
 import type { IndexUpdate } from './chart-index.js';
+import { stackError } from './errors.js';
 
 export interface BranchFileJob {
   branch: string;

@@ -4,6 +4,7 @@ import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
+import { HELM_ERRORS } from './errors.js';
 import { pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
@@ -23,6 +24,20 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
   return defineKind<HelmConfig>({
     name: 'helm',
     entry: 'helm',
+    artifacts: [
+      { type: 'chart', githubAsset: '*.tgz' },
+      { type: 'chart-oci', published: true },
+    ],
+    errors: HELM_ERRORS,
+    preset: {
+      versionFiles(options) {
+        if (typeof options.chart !== 'string') return [];
+        const chart = options.chart.replace(/\/$/, '');
+        const values = typeof options.valuesFile === 'string' ? options.valuesFile : 'values.yaml';
+        return [`${chart}/Chart.yaml`, `${chart}/${values}`];
+      },
+      defaultVersionFiles: ['**/Chart.yaml', '**/values.yaml'],
+    },
     resolveConfig: resolveHelmConfig,
 
     versionFields(config) {

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { stackError, throwAll } from '../../errors.js';
+import { throwAll } from '../../errors.js';
 import { followsFrom } from '../../files/index.js';
 import { readChartArchive, readChartArchiveFile } from './chart-archive.js';
 import { MAX_FILE, stripBom, type ChartFile } from './chart-file.js';
@@ -23,6 +23,7 @@ import {
   type ChartDependency,
   type ChartMetadata,
 } from './validate-chart.js';
+import { stackError } from './errors.js';
 
 /**
  * Loads a chart directory the way Helm v3's loader does (pkg/chart/loader: LoadDir, LoadFiles,

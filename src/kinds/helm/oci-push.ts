@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { ReleaseContext, StepContext } from '../../kind.js';
@@ -9,6 +8,7 @@ import { parseImageName } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
+import { stackError } from './errors.js';
 
 /** A chart's place in the registry: `<host>/<namespace>/<chart name>`. */
 export interface ChartRepository {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { stackError } from '../../errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
 import { loadChartArchive } from './load-chart.js';
 import { metadataJson } from './package-chart.js';
 import type { ChartMetadata } from './validate-chart.js';
+import { stackError } from './errors.js';
 
 /**
  * The package prepare recorded, where it is, and the metadata Helm reads back from it. Its bytes are

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import type { StepContext } from '../../kind.js';
 import { checkPath } from '../../files/safe-path.js';

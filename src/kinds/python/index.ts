@@ -1,17 +1,40 @@
 import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
 import { pep440ChannelProblem, wheelFileName } from '../../version.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { setRender } from '../../core/version-fields.js';
 import { resolvePythonConfig, type PythonConfig } from './config.js';
 import { buildWheel } from './build.js';
 import { checkPythonBuild } from './check.js';
 import { distributionName } from './project.js';
+import { PYTHON_ERRORS } from './errors.js';
 import { publishWheel } from './publish.js';
+
+const prereleaseMapFix = (channel: string) =>
+  `Map the channel, e.g. \`"python": { "prereleaseMap": { "${channel}": "rc" } }\`, or rename the prerelease branch's channel.`;
 
 /** The Python package: its version files (PEP 440), the wheel, and optionally its upload to an index. */
 export const pythonKind = defineKind<PythonConfig>({
   name: 'python',
   entry: 'python',
+  artifacts: [
+    { type: 'wheel', githubAsset: '*.whl' },
+    { type: 'pypi', published: true },
+  ],
+  errors: PYTHON_ERRORS,
+  preset: {
+    versionFiles: (options) =>
+      (Array.isArray(options.versionFiles) ? (options.versionFiles as unknown[]) : []).flatMap((f) => {
+        const file = typeof f === 'object' && f !== null ? (f as { path?: unknown }).path : f;
+        return typeof file === 'string' ? [file] : [];
+      }),
+    defaultVersionFiles: [
+      'pyproject.toml',
+      'setup.cfg',
+      '**/pkg_info.json',
+      '**/_version.py',
+      '**/__version__.py',
+    ],
+  },
   resolveConfig: resolvePythonConfig,
   versionOptions: (config) => ({ prereleaseMap: config.prereleaseMap }),
 
@@ -38,7 +61,7 @@ export const pythonKind = defineKind<PythonConfig>({
     // On a prerelease branch the channel is known before any version is: refuse an unmappable one early.
     const channel = ctx.branch.prerelease;
     if (channel && pep440ChannelProblem(channel, config.prereleaseMap)) {
-      errors.push(stackError('EPRERELEASEMAP', { channel }));
+      errors.push(stackError('EPRERELEASEMAP', { channel, fix: prereleaseMapFix(channel) }));
     }
     errors.push(...(await checkPythonBuild(config, ctx)));
     return errors;

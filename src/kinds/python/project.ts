@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import { followsFrom } from '../../files/index.js';
 import type { StepContext } from '../../kind.js';

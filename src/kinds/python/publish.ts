@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import type { ReleaseContext } from '../../kind.js';
 import { sha256File, type Artifact, type Manifest } from '../../core/manifest.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type HttpFetch, httpRequest, type HttpResponse } from '../../core/http.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import type { StepContext } from '../../kind.js';
 import type { PypiCredentials } from './config.js';
 

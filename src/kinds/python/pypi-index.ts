@@ -1,6 +1,6 @@
 import { type HttpFetch, httpRequest } from '../../core/http.js';
 import { retryAfterMs, withRetry, type RetryPolicy } from '../../core/retry.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 
 /**
  * Read-only questions to a package index: which files does this version already have? Answered by
