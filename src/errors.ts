@@ -31,12 +31,12 @@ export const ERRORS = {
   }),
   // --- versions ------------------------------------------------------------------------------
   EINVALIDVERSION: (p) => ({
-    message: `Version \`${s(p.version)}\` cannot be rendered for ${s(p.target)}: ${s(p.reason)}.`,
+    message: `Version \`${s(p.version)}\` cannot be rendered for ${s(p.target)}${p.neededBy ? ` (needed by ${s(p.neededBy)})` : ''}: ${s(p.reason)}.`,
     details: `semantic-release-stack renders one SemVer version in each ecosystem's grammar. ${s(p.fix ?? `Use prerelease identifiers of the form \`<channel>.<n>\`. See [versions](${README}versions).`)}`,
   }),
   EPRERELEASEMAP: (p) => ({
-    message: `Prerelease channel \`${s(p.channel)}\` has no PEP 440 meaning.`,
-    details: `${p.reason ? `${s(p.reason)}. ` : ''}PEP 440 knows alpha (a), beta (b) and release candidates (rc). ${s(p.fix ?? `Map the channel with \`"prereleaseMap": { "${s(p.channel)}": "rc" }\` in the options of the kind that renders PEP 440, or rename the prerelease branch's channel.`)} See [versions](${README}versions).`,
+    message: `Prerelease channel \`${s(p.channel)}\` has no PEP 440 meaning${p.neededBy ? ` (needed by ${s(p.neededBy)})` : ''}.`,
+    details: `${p.reason ? `${s(p.reason)}. ` : ''}PEP 440 knows alpha (a), beta (b) and release candidates (rc). ${s(p.fix ?? `Map the channel to one of them (a \`prereleaseMap\` such as \`{ "${s(p.channel)}": "rc" }\`), rename the prerelease branch's channel, or have the options named above use a rendering other than PEP 440 (\`{version}\` instead of \`{pep440}\`).`)} See [versions](${README}versions).`,
   }),
   // --- files ---------------------------------------------------------------------------------
   EVERSIONFILEMISSING: (p) => ({

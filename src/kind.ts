@@ -3,7 +3,7 @@ import type { ErrorTable } from './errors.js';
 import type { ExecContext } from './exec.js';
 import type { Manifest, Artifact } from './core/manifest.js';
 import type { FileType } from './files/index.js';
-import type { BranchKind, Renderings } from './version.js';
+import type { BranchKind, ReleaseRenderings, RenderingName, RenderingProblem } from './version.js';
 
 /** Which release a step is about, as semantic-release decided it. */
 export interface Release {
@@ -12,7 +12,8 @@ export interface Release {
   gitHead: string;
   /** Distribution channel (`beta`, `next`…); undefined for the default channel. */
   channel: string | undefined;
-  versions: Renderings;
+  /** Every rendering, each a value or why it cannot be made (see ArtifactKind.renderings). */
+  versions: ReleaseRenderings;
 }
 
 export interface BranchInfo {
@@ -63,6 +64,12 @@ export interface VersionField {
   missing?: 'add' | 'skip';
 }
 
+/** A rendering a kind uses, and the option that asks for it (for the error when it cannot be made). */
+export interface RenderingNeed {
+  rendering: RenderingName;
+  option: string;
+}
+
 /** One line of the release plan ("what will this release do?"). */
 export interface PlanLine {
   action: 'edit' | 'build' | 'publish' | 'sign' | 'tag' | 'dev';
@@ -110,6 +117,14 @@ export interface ArtifactKind<C = unknown> {
   /** Its error codes (`kinds/<entry>/errors.ts`), merged into the one table. */
   errors?: ErrorTable;
   preset?: PresetHints;
+  /**
+   * The renderings it uses besides its version fields' (those count by themselves): the centre
+   * reports one it cannot make in verifyConditions (a prerelease channel PEP 440 has no phase for)
+   * or verifyRelease, before any step reads it; a kind that uses none of them never sees the problem.
+   */
+  renderings?(config: C): RenderingNeed[];
+  /** Its own coded error for a rendering it needs that cannot be made (default: the problem's code). */
+  renderingError?(problem: RenderingProblem, needs: RenderingNeed[]): Error;
   /** How this kind wants the version rendered (python's `prereleaseMap`, devVersion's options). */
   versionOptions?(config: C): { prereleaseMap?: Record<string, string>; devAfterPrerelease?: boolean };
   /** All defaults and env fallbacks in one place; every problem collected, none thrown. */

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { stackError, isStackError } from '../errors.js';
 import type { BranchInfo, ReleaseContext, StepContext } from '../kind.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
 import { createCaches, type PluginCaches } from './caches.js';
-import { renderVersion, type BranchKind, type PrereleaseMap, type Renderings } from '../version.js';
+import { renderRelease, type BranchKind, type PrereleaseMap } from '../version.js';
 
 /** The parts of semantic-release's context this package reads (a structural subset of its types). */
 export interface SrContext {
@@ -54,36 +53,6 @@ export interface RenderOptions {
   devAfterPrerelease?: boolean;
 }
 
-/**
- * Every rendering of the release version. Only Python needs PEP 440, so a prerelease channel PEP 440
- * cannot express must not stop a release that has no Python kind: the error is kept and thrown when
- * `pep440` is read (the python kind reads it in verifyRelease and reports EPRERELEASEMAP there).
- */
-export function renderRelease(version: string, branch: BranchKind, options: RenderOptions): Renderings {
-  const opts = {
-    prereleaseMap: options.prereleaseMap,
-    branch,
-    devAfterPrerelease: options.devAfterPrerelease,
-  };
-  try {
-    return renderVersion(version, opts);
-  } catch (error) {
-    if (!isStackError(error) || error.code !== 'EPRERELEASEMAP') throw error;
-    const channel = /-([0-9A-Za-z-]+)/.exec(version)?.[1] ?? '';
-    const renderings = renderVersion(version, {
-      ...opts,
-      prereleaseMap: { ...opts.prereleaseMap, [channel]: 'rc' },
-    });
-    Object.defineProperty(renderings, 'pep440', {
-      enumerable: true,
-      get() {
-        throw stackError('EPRERELEASEMAP', { channel });
-      },
-    });
-    return renderings;
-  }
-}
-
 export function releaseContext(
   context: SrContext,
   options: RenderOptions,
@@ -102,7 +71,7 @@ export function releaseContext(
       gitTag: next.gitTag,
       gitHead: next.gitHead,
       channel: next.channel ?? undefined,
-      versions: renderRelease(next.version, base.branch.kind, options),
+      versions: renderRelease(next.version, { ...options, branch: base.branch.kind }),
     },
     lastRelease:
       context.lastRelease?.version && context.lastRelease.gitTag

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { stackError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { VersionField } from '../kind.js';
-import type { Renderings } from '../version.js';
+import { renderedValues, type ReleaseRenderings, type RenderedValues } from '../version.js';
 
 /**
  * An artifact type: one a kind declares (`wheel`, `image`…; see ArtifactKind.artifacts), or one of
@@ -37,7 +37,8 @@ export interface Manifest {
   version: string;
   gitTag: string;
   gitHead: string;
-  versions: Omit<Renderings, 'nextDev'> & { nextDev: Renderings['nextDev'] };
+  /** The renderings of the version that could be made, as plain values. */
+  versions: RenderedValues;
   /** Version fields written at the release, so the dev-version step writes the same places. */
   fields: VersionField[];
   artifacts: Artifact[];
@@ -63,7 +64,7 @@ export async function readManifest(artifactsDir: string): Promise<Manifest | und
  */
 export async function openManifest(
   artifactsDir: string,
-  release: { version: string; gitTag: string; gitHead: string; versions: Renderings },
+  release: { version: string; gitTag: string; gitHead: string; versions: ReleaseRenderings },
 ): Promise<Manifest> {
   const existing = await readManifest(artifactsDir);
   if (existing && existing.version === release.version && existing.gitHead === release.gitHead)
@@ -75,7 +76,7 @@ export async function openManifest(
     version: release.version,
     gitTag: release.gitTag,
     gitHead: release.gitHead,
-    versions: { ...release.versions },
+    versions: renderedValues(release.versions),
     fields: [],
     artifacts: [],
   };

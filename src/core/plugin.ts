@@ -27,7 +27,9 @@ import { checkSigning, planSigning, signRelease } from '../sign/index.js';
 import { prepareConcurrently } from './prepare-order.js';
 import { claimRelease } from './release-lock.js';
 import { resolveKinds, type Active, type AnyKind } from './sections.js';
+import { renderingErrors } from './renderings.js';
 import { checkVersionFields, releaseValues, toEdits } from './version-fields.js';
+import { channelProblems, renderingProblems } from '../version.js';
 
 type StepFn<R> = (pluginConfig: Record<string, unknown>, context: SrContext) => Promise<R>;
 
@@ -115,6 +117,11 @@ export function createPlugin(
       const ctx = stepContext(context, caches);
       const { active, errors, sign } = resolveKinds(kinds, mode, pluginConfig, ctx);
       if (sign) errors.push(...checkSigning(ctx));
+      // On a prerelease branch the channel is known before any version is: a rendering it makes
+      // impossible stops the kinds that need it now, before anything is built.
+      const channel = ctx.branch.prerelease;
+      if (channel)
+        errors.push(...renderingErrors(active, ctx, channelProblems(channel, renderOptions(active))).errors);
       const checks = await Promise.all([
         // A check that throws instead of returning its problems must not hide the others'.
         ...active.map(({ kind, config }) =>
@@ -130,13 +137,16 @@ export function createPlugin(
 
     async verifyRelease(pluginConfig, context) {
       const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
+      // A kind stopped by a rendering it cannot get is not asked for its own checks: they read it.
+      const unrenderable = renderingErrors(active, ctx, renderingProblems(ctx.release.versions));
+      const checked = active.filter((entry) => !unrenderable.blocked.has(entry));
       const problems = (
         await Promise.all([
           checkHistory(ctx),
-          ...active.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []),
+          ...checked.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []),
         ])
       ).flat();
-      throwAll(problems);
+      throwAll([...unrenderable.errors, ...problems]);
       const edits = await planEdits(ctx, fieldsOf(active, ctx));
       const lines = (
         await Promise.all(active.map(({ kind, config }) => kind.plan?.(config, ctx) ?? []))

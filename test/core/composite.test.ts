@@ -144,4 +144,70 @@ describe('composite plugin', () => {
       'The release artifact `release-artifacts/os-vim-driver-1.0.0.tgz` cannot be published: it is gone.',
     );
   });
+
+  describe('on a prerelease channel PEP 440 has no phase for (`next`)', () => {
+    const next = { name: 'next', type: 'prerelease', prerelease: 'next' } as const;
+    const noPython = {
+      docs: { dir: 'docs', name: 'svc' },
+      helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
+    };
+    beforeEach(async () => {
+      await mkdir(path.join(root, 'docs'));
+      await writeFile(path.join(root, 'docs/index.html'), '<h1>docs</h1>\n');
+    });
+
+    it('releases kinds that need no PEP 440, and the manifest records plain values', async () => {
+      const ctx = srContext({
+        root,
+        version: '2.0.0-next.1',
+        branch: next,
+        env: { SOURCE_DATE_EPOCH: '1700000000' },
+      });
+      await plugin().verifyConditions(noPython, ctx);
+      await plugin().verifyRelease(noPython, ctx);
+      await plugin().prepare(noPython, ctx);
+      const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+      expect(manifest.versions).toEqual({
+        semver: '2.0.0-next.1',
+        prerelease: true,
+        imageTag: '2.0.0-next.1',
+        chartVersion: '2.0.0-next.1',
+        appVersion: '2.0.0-next.1',
+        nextDev: null,
+      });
+      expect(manifest.artifacts.map((a: { name: string }) => a.name).sort()).toEqual([
+        'os-vim-driver-2.0.0-next.1.tgz',
+        'svc-2.0.0-next.1-docs.tgz',
+      ]);
+    });
+
+    it('stops the kinds that need PEP 440 in verifyConditions, each problem once, naming who needs it', async () => {
+      const ctx = srContext({ root, branch: next });
+      const withPython = { ...noPython, python: config.python };
+      const error = (await plugin()
+        .verifyConditions(withPython, ctx)
+        .catch((e: unknown) => e)) as Error & { details: string };
+      expect(codes(error)).toEqual(['EPRERELEASEMAP']);
+      expect(error.message).toContain('`python.versionFiles[0]`');
+      expect(error.details).toContain('"python": { "prereleaseMap": { "next": "rc" } }');
+      await expect(
+        plugin().verifyConditions(
+          { ...withPython, python: { ...config.python, prereleaseMap: { next: 'rc' } } },
+          ctx,
+        ),
+      ).resolves.toBeUndefined();
+    });
+
+    it('reports a template that asks for PEP 440 in verifyRelease, with the option that asks', async () => {
+      const docs = { docs: { dir: 'docs', name: 'svc', archiveName: '{name}-{pep440}' } };
+      const ctx = srContext({ root, version: '2.0.0-next.1', branch: next });
+      await plugin().verifyConditions({ docs: { dir: 'docs', name: 'svc' } }, ctx);
+      const error = (await plugin()
+        .verifyRelease(docs, ctx)
+        .catch((e: unknown) => e)) as Error & { details: string };
+      expect(codes(error)).toEqual(['EPRERELEASEMAP']);
+      expect(error.message).toContain('`docs.archiveName`');
+      expect(error.details).toContain('`{version}` instead of `{pep440}`');
+    });
+  });
 });

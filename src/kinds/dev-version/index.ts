@@ -8,6 +8,7 @@ import { devVersionDone } from './done.js';
 import { DEV_VERSION_ERRORS } from './errors.js';
 import { checkDevVersionPush } from './protected-branch.js';
 import { commitAndPush } from './push.js';
+import { problemError, renderedValue, type DevVersion } from '../../version.js';
 
 /**
  * After the release, the next development version goes into the same version fields (recorded in the
@@ -21,10 +22,16 @@ export const devVersionKind = defineKind<DevVersionConfig>({
   successDone: (_config, ctx, manifest) => devVersionDone(ctx, manifest),
   resolveConfig: (raw) => resolveDevVersionConfig(raw),
   versionOptions: (config) => ({ devAfterPrerelease: config.afterPrerelease }),
+  renderings: () => [{ rendering: 'nextDev', option: 'devVersion' }],
+  renderingError: (problem, needs) =>
+    problemError(problem, {
+      neededBy: needs.map((n) => `\`${n.option}\``).join(', '),
+      fix: 'Set `"devVersion": { "afterPrerelease": false }` (no development version after a prerelease), or rename the prerelease branch\'s channel to alpha, beta or rc.',
+    }),
   check: (config, ctx) => checkDevVersionPush(config, ctx),
 
   plan(_config, ctx) {
-    const dev = ctx.release.versions.nextDev;
+    const dev = renderedValue(ctx.release.versions.nextDev);
     return [
       {
         action: 'dev',
@@ -36,12 +43,12 @@ export const devVersionKind = defineKind<DevVersionConfig>({
   },
 
   async success(config, ctx, manifest) {
-    const dev = ctx.release.versions.nextDev;
+    const dev = renderedValue(ctx.release.versions.nextDev);
     if (!dev) {
       ctx.logger.log('No development version after %s.', ctx.release.version);
       return;
     }
-    await writeDevVersion(config, ctx, manifest);
+    await writeDevVersion(config, ctx, manifest, dev);
   },
 });
 
@@ -49,8 +56,8 @@ async function writeDevVersion(
   config: DevVersionConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
+  dev: DevVersion,
 ): Promise<void> {
-  const dev = ctx.release.versions.nextDev!;
   const edits = toEdits(manifest.fields, devValues(dev));
   if (edits.length === 0) {
     ctx.logger.log(

@@ -4,6 +4,7 @@ import { checkDocker } from './check.js';
 import { resolveDockerConfig, type DockerConfig } from './config.js';
 import { DOCKER_ERRORS } from './errors.js';
 import { planImage } from './plan.js';
+import { dockerRenderings } from './tags.js';
 import { prepareImage } from './prepare.js';
 import { publishImage } from './publish.js';
 
@@ -22,6 +23,7 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
     consumes: ['wheel'],
     errors: DOCKER_ERRORS,
     resolveConfig: resolveDockerConfig,
+    renderings: dockerRenderings,
     check: (config, ctx) => checkDocker(config, ctx, deps.fetch),
     plan: planImage,
     prepare: prepareImage,

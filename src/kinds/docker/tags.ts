@@ -1,7 +1,7 @@
 import semver from 'semver';
-import type { ReleaseContext } from '../../kind.js';
+import type { ReleaseContext, RenderingNeed } from '../../kind.js';
 import { imageRef, type ImageName } from '../../oci/reference.js';
-import { fillTemplate, isImageTag } from '../../version.js';
+import { fillTemplate, isImageTag, renderedValue, templateRenderings } from '../../version.js';
 import type { DockerConfig } from './config.js';
 
 export interface ImageTags {
@@ -21,7 +21,7 @@ export interface ImageTags {
  */
 export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags {
   const { versions, version, channel } = ctx.release;
-  const tags: ImageTags = { version: versions.imageTag, floating: [], skipped: undefined };
+  const tags: ImageTags = { version: renderedValue(versions.imageTag), floating: [], skipped: undefined };
   const onOtherChannel = channel !== undefined || ctx.branch.kind === 'prerelease';
   if (onOtherChannel || versions.prerelease) {
     const name = channel ?? ctx.branch.prerelease;
@@ -50,4 +50,19 @@ function newerRelease(version: string, released: readonly string[]): string | un
 /** Every reference of the release, the version tag first. */
 export function imageRefs(image: ImageName, tags: ImageTags): string[] {
   return [tags.version, ...tags.floating].map((tag) => imageRef(image, tag));
+}
+
+/** The renderings the image uses: its version tag, and whatever its templates ask for. */
+export function dockerRenderings(config: DockerConfig): RenderingNeed[] {
+  const templates: Array<[string, string]> = [
+    ...config.floatingTags.map((t, i): [string, string] => [t, `docker.floatingTags[${i}]`]),
+    ...Object.entries(config.labels).map(([k, v]): [string, string] => [v, `docker.labels.${k}`]),
+    ...Object.entries(config.buildArgs).map(([k, v]): [string, string] => [v, `docker.buildArgs.${k}`]),
+  ];
+  return [
+    { rendering: 'imageTag', option: 'docker.image' },
+    ...templates.flatMap(([template, option]) =>
+      templateRenderings(template).map((rendering) => ({ rendering, option })),
+    ),
+  ];
 }

@@ -4,7 +4,7 @@ import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 import type { Credentials } from '../../oci/client.js';
 import { isLoopbackHost } from '../../oci/reference.js';
-import { fillTemplate, renderVersion } from '../../version.js';
+import { fillTemplate, renderRelease } from '../../version.js';
 import { stackError } from './errors.js';
 
 const indexSchema = z
@@ -206,7 +206,7 @@ function resolveIndex(raw: true | z.output<typeof indexSchema>, ctx: StepContext
     try {
       fillTemplate(
         url,
-        renderVersion('1.2.3'),
+        renderRelease('1.2.3'),
         { gitTag: 'v1.2.3', file: 'chart-1.2.3.tgz', name: 'chart' },
         'helm.index.url',
       );

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { HttpFetch } from '../../core/http.js';
-import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
+import { defineKind, type ArtifactKind, type RenderingNeed, type VersionField } from '../../kind.js';
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
 import { HELM_ERRORS } from './errors.js';
@@ -9,6 +9,7 @@ import { pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
+import { renderedValue, templateRenderings } from '../../version.js';
 
 export interface HelmKindDeps {
   /** The registry API's HTTP client (tests may inject one; default: httpRequest from core/http.ts). */
@@ -39,6 +40,14 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
       defaultVersionFiles: ['**/Chart.yaml', '**/values.yaml'],
     },
     resolveConfig: resolveHelmConfig,
+    renderings(config) {
+      const needs: RenderingNeed[] = [{ rendering: 'chartVersion', option: 'helm.chart' }];
+      // The OCI tag is the chart version as an image tag.
+      if (config.oci) needs.push({ rendering: 'imageTag', option: 'helm.oci' });
+      for (const rendering of config.index ? templateRenderings(config.index.url) : [])
+        needs.push({ rendering, option: 'helm.index.url' });
+      return needs;
+    },
 
     versionFields(config) {
       const fields: VersionField[] = [
@@ -89,7 +98,7 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
         label: config.chartDir,
         outDir: ctx.artifactsDir,
         mtime: await releaseEpoch(ctx),
-        version: ctx.release.versions.chartVersion,
+        version: renderedValue(ctx.release.versions.chartVersion),
       });
       ctx.logger.log('Packaged chart %s as %s', chart.name, path.basename(chart.path));
       return [

@@ -9,6 +9,7 @@ import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
 import { stackError } from './errors.js';
+import { renderedValue } from '../../version.js';
 
 /** A chart's place in the registry: `<host>/<namespace>/<chart name>`. */
 export interface ChartRepository {
@@ -31,7 +32,7 @@ export function chartRepository(target: OciTarget, chartName: string): ChartRepo
  * The chart's tag. Helm tags a chart with its version, `+` turned into `_` (OCI tags cannot hold
  * `+`). The version model's image tag is exactly that rendering of the SemVer the chart version is.
  */
-export const chartTag = (ctx: ReleaseContext): string => ctx.release.versions.imageTag;
+export const chartTag = (ctx: ReleaseContext): string => renderedValue(ctx.release.versions.imageTag);
 
 function client(target: OciTarget, fetchImpl?: HttpFetch): OciClient {
   return createOciClient({
@@ -117,7 +118,7 @@ export async function pushChart(
   try {
     const existing = await registry.headManifest(repo.repository, tag);
     if (existing) {
-      const who = { ref, name, version: ctx.release.versions.chartVersion };
+      const who = { ref, name, version: renderedValue(ctx.release.versions.chartVersion) };
       const digest = await alreadyThere(registry, repo, tag, existing.digest, built, who);
       ctx.logger.log('%s already holds this chart (%s); not pushing it again', ref, digest);
       return record(digest);

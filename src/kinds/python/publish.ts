@@ -6,6 +6,7 @@ import type { ReleaseContext } from '../../kind.js';
 import { sha256File, type Artifact, type Manifest } from '../../core/manifest.js';
 import { pypiCredentials, type PublishTarget, type PythonConfig } from './config.js';
 import { existingFiles, indexEndpoints, type IndexClientOptions } from './pypi-index.js';
+import { renderedValue } from '../../version.js';
 
 /** What an upload would do given what the index already holds. */
 export type UploadDecision =
@@ -97,7 +98,7 @@ export async function publishWheel(
   const sha256 = record.sha256!;
   // The project as the wheel names it: the record is the truth about what is uploaded.
   const distName = record.name.split('-')[0]!;
-  const version = ctx.release.versions.pep440;
+  const version = renderedValue(ctx.release.versions.pep440);
   const endpoints = indexEndpoints(target.uploadUrl, distName, version);
   const lookup = await existingFiles(target.uploadUrl, distName, version, {
     authorization: authorizationFor(ctx),
