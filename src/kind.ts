@@ -70,6 +70,26 @@ export interface RenderingNeed {
   option: string;
 }
 
+/**
+ * What a publish or success step did with one thing it publishes (an image tag, an upload, a chart
+ * tag, an index entry), as a value: callers (a resumed release's summary) read these, never log text.
+ */
+export type Outcome =
+  | { status: 'published'; what: string }
+  /** `why` completes the sentence: `<what> <why>` ("is already on <index> with the same sha256"). */
+  | { status: 'already-there'; what: string; why: string }
+  /** Something else is there; a published thing is never replaced. The step fails with `error`. */
+  | { status: 'conflict'; what: string; error: Error };
+
+/** What a kind's publish step reports. */
+export interface PublishResult {
+  outcomes: Outcome[];
+  /** Records for the release manifest (an image with the digest the registry serves). */
+  artifacts: Artifact[];
+}
+
+export const noPublish: PublishResult = { outcomes: [], artifacts: [] };
+
 /** One line of the release plan ("what will this release do?"). */
 export interface PlanLine {
   action: 'edit' | 'build' | 'publish' | 'sign' | 'tag' | 'dev';
@@ -139,9 +159,10 @@ export interface ArtifactKind<C = unknown> {
   plan?(config: C, ctx: ReleaseContext): PlanLine[] | Promise<PlanLine[]>;
   /** Build artifacts (versions are already written). Earlier kinds' artifacts are in `manifest`. */
   prepare?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Artifact[]>;
-  /** Publish; returns the artifacts it updated (e.g. an image with its pushed digest). */
-  publish?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Artifact[]>;
-  success?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<void>;
+  /** Publish: what happened to each thing it publishes, and the records it updated. */
+  publish?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<PublishResult>;
+  /** After every plugin published (the chart index, the development version). */
+  success?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Outcome[]>;
   /**
    * For a resumed release (`publish --tag`): why this kind's success step is already done (the
    * branch holds the development version…), or undefined when it still has to run.

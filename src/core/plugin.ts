@@ -2,7 +2,13 @@ import { stackError, throwAll } from '../errors.js';
 import path from 'node:path';
 import { applyEdits, withoutConsequences } from '../files/index.js';
 import { restoreOnExit } from '../files/restore-on-exit.js';
-import { artifactTypeOrder, type ArtifactKind, type ReleaseContext, type StepContext } from '../kind.js';
+import {
+  artifactTypeOrder,
+  type ArtifactKind,
+  type Outcome,
+  type ReleaseContext,
+  type StepContext,
+} from '../kind.js';
 import { KINDS } from '../kinds/index.js';
 import { createCaches } from './caches.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
@@ -40,11 +46,13 @@ export interface Plugin {
   prepare: StepFn<void>;
   publish: StepFn<false>;
   success: StepFn<void>;
+  /** publish, with what happened to each thing published (a resumed release reports it). */
+  publishReport: StepFn<{ outcomes: Outcome[] }>;
   /**
    * success for a resumed release (`publish --tag`): kinds whose success step is already done
-   * (`successDone`) are left out; returns why each was.
+   * (`successDone`) are left out, with why; what the others did.
    */
-  resumeSuccess: StepFn<{ skipped: string[] }>;
+  resumeSuccess: StepFn<{ skipped: string[]; outcomes: Outcome[] }>;
 }
 
 export interface PluginOptions {
@@ -99,17 +107,53 @@ export function createPlugin(
     return undefined;
   }
 
-  async function runSuccess(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<void> {
+  async function runSuccess(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<Outcome[]> {
     const errors: Error[] = [];
+    const outcomes: Outcome[] = [];
     for (const { kind, config } of active) {
       if (!kind.success) continue;
       try {
-        await kind.success(config, ctx, manifest);
+        outcomes.push(...(await kind.success(config, ctx, manifest)));
       } catch (error) {
         errors.push(ctx.redactor.redactError(error as Error));
       }
     }
     throwAll(errors);
+    return outcomes;
+  }
+
+  /**
+   * Each kind's publish in list order. A conflict (something else already published under the
+   * same name) stops the run there with its coded error: later kinds publish nothing.
+   */
+  async function publishAll(pluginConfig: Record<string, unknown>, context: SrContext) {
+    const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
+    const manifest = await manifestFor(ctx);
+    const outcomes: Outcome[] = [];
+    try {
+      throwAll(await checkArtifactFiles(ctx.root, manifest));
+      // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
+      if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
+        await save(ctx, manifest);
+      for (const { kind, config } of active) {
+        if (!kind.publish) continue;
+        const result = await kind.publish(config, ctx, manifest);
+        mergeArtifacts(manifest, result.artifacts);
+        await save(ctx, manifest);
+        outcomes.push(...result.outcomes);
+        throwAll(result.outcomes.flatMap((o) => (o.status === 'conflict' ? [o.error] : [])));
+      }
+      // After every push, before @semantic-release/github attaches release-artifacts/.
+      if (sign) {
+        const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
+        mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
+        await save(ctx, manifest);
+      }
+      await outputsAtPublish(ctx, manifest);
+    } catch (error) {
+      throw ctx.redactor.redactError(error);
+    }
+    return { outcomes };
   }
 
   return {
@@ -190,30 +234,11 @@ export function createPlugin(
     },
 
     async publish(pluginConfig, context) {
-      const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
-      const manifest = await manifestFor(ctx);
-      try {
-        throwAll(await checkArtifactFiles(ctx.root, manifest));
-        // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
-        if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
-          await save(ctx, manifest);
-        for (const { kind, config } of active) {
-          if (!kind.publish) continue;
-          mergeArtifacts(manifest, await kind.publish(config, ctx, manifest));
-          await save(ctx, manifest);
-        }
-        // After every push, before @semantic-release/github attaches release-artifacts/.
-        if (sign) {
-          const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
-          mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
-          await save(ctx, manifest);
-        }
-        await outputsAtPublish(ctx, manifest);
-      } catch (error) {
-        throw ctx.redactor.redactError(error);
-      }
+      await publishAll(pluginConfig, context);
       return false;
     },
+
+    publishReport: publishAll,
 
     async success(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
@@ -229,7 +254,7 @@ export function createPlugin(
     async resumeSuccess(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await builtManifest(ctx);
-      if (!manifest) return { skipped: [] };
+      if (!manifest) return { skipped: [], outcomes: [] };
       const skipped: string[] = [];
       const pending: Active[] = [];
       for (const entry of active) {
@@ -237,8 +262,7 @@ export function createPlugin(
         if (done) skipped.push(done);
         else pending.push(entry);
       }
-      await runSuccess(pending, ctx, manifest);
-      return { skipped };
+      return { skipped, outcomes: await runSuccess(pending, ctx, manifest) };
     },
   };
 }

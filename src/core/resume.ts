@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { format } from 'node:util';
 import { stackError } from '../errors.js';
 import { exec, type ExecContext } from '../exec.js';
 import type { ArtifactKind, ReleaseContext } from '../kind.js';
-import { artifactTypeOrder, publishedTypes } from '../kind.js';
+import { artifactTypeOrder, publishedTypes, type Outcome } from '../kind.js';
 import { KINDS, kindByEntry } from '../kinds/index.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
@@ -56,9 +55,9 @@ export interface ResumeOutcome {
   tagCommit: string;
   gitHead: string;
   branch: ResumedBranch;
-  /** Log lines of the publish step saying something was already there and left alone. */
+  /** What was already there and left alone (the kinds' `already-there` outcomes, GitHub's assets). */
   skipped: string[];
-  /** Log lines of the publish step saying something was pushed or uploaded. */
+  /** What this run pushed or uploaded (the kinds' `published` outcomes, GitHub's). */
   published: string[];
   /** Artifacts of publishing kinds after the run (with their pushed digests). */
   artifacts: Artifact[];
@@ -68,11 +67,6 @@ export interface ResumeOutcome {
   githubRelease: string | undefined;
   dryRun: boolean;
 }
-
-// The kinds' own words for "left alone" and "sent"; docker's per-layer progress is not a verdict.
-const SKIPPED = /\balready\b|^nothing to push/i;
-const PROGRESS = /^[0-9a-f]{6,}: |Layer already exists/;
-const PUBLISHED = /^(?:pushed|uploaded)\b/i;
 
 type AnyKind = ArtifactKind<unknown>;
 
@@ -117,21 +111,12 @@ function pluginsFor(
   return { runs, leftOut: [...leftOut] };
 }
 
-/** The logger the steps get: everything goes to `logger`; publish's lines are also kept. */
-function recordingLogger(logger: Logger): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep =
-    (write: (...args: unknown[]) => void) =>
-    (...args: unknown[]) => {
-      lines.push(format(...args));
-      write(...args);
-    };
+/** The summary's lines of the kinds' outcomes: what was sent, and what was there already. */
+function summaryOf(outcomes: readonly Outcome[], redactor: ExecContext['redactor']) {
+  const line = (text: string) => redactor.redact(text);
   return {
-    lines,
-    log: keep(logger.log.bind(logger)),
-    warn: keep(logger.warn.bind(logger)),
-    error: keep(logger.error.bind(logger)),
-    success: keep(logger.success.bind(logger)),
+    published: outcomes.flatMap((o) => (o.status === 'published' ? [line(o.what)] : [])),
+    skipped: outcomes.flatMap((o) => (o.status === 'already-there' ? [line(`${o.what} ${o.why}`)] : [])),
   };
 }
 
@@ -199,10 +184,6 @@ async function adoptClaim(dir: string, context: SrContext, redactor: ExecContext
   context.logger.log('Continuing the claim %s the interrupted run pushed for %s', claim, manifest.gitTag);
 }
 
-// What the success step says when it did something, and when it found it done.
-const SUCCESS_DONE = /^(?:Set the development version|Added )/;
-const SUCCESS_SKIPPED = /\balready\b/;
-
 /**
  * The success step of the resumed release (the chart index entry, the development version…); a
  * kind whose success is already done (an earlier resume, or a person) is left out.
@@ -210,17 +191,17 @@ const SUCCESS_SKIPPED = /\balready\b/;
 async function resumeSuccess(
   runs: PluginRun[],
   context: SrContext,
-  ctx: ExecContext,
-  logger: Logger & { lines: string[] },
+  redactor: ExecContext['redactor'],
 ): Promise<{ skipped: string[]; published: string[] }> {
   const skipped: string[] = [];
-  const from = logger.lines.length;
-  for (const run of runs) skipped.push(...(await run.plugin.resumeSuccess(run.config, context)).skipped);
-  const lines = logger.lines.slice(from).map((l) => ctx.redactor.redact(l));
-  return {
-    skipped: [...skipped, ...lines.filter((l) => SUCCESS_SKIPPED.test(l))],
-    published: lines.filter((l) => SUCCESS_DONE.test(l)),
-  };
+  const outcomes: Outcome[] = [];
+  for (const run of runs) {
+    const done = await run.plugin.resumeSuccess(run.config, context);
+    skipped.push(...done.skipped);
+    outcomes.push(...done.outcomes);
+  }
+  const summary = summaryOf(outcomes, redactor);
+  return { skipped: [...skipped, ...summary.skipped], published: summary.published };
 }
 
 export async function resumePublish(options: ResumeOptions): Promise<ResumeOutcome> {
@@ -276,7 +257,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
 
   const checkout = await checkoutTag(ctx, root, tagCommit);
   try {
-    const logger = recordingLogger(options.logger);
+    const logger = options.logger;
     const context: SrContext = {
       cwd: checkout.dir,
       env: options.env,
@@ -316,12 +297,10 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
           options.tag,
           options.logger,
         );
-      const from = logger.lines.length;
-      for (const run of runs) await run.plugin.publish(run.config, context);
-      const lines = logger.lines.slice(from).map((l) => redactor.redact(l));
-      const verdicts = lines.filter((l) => !PROGRESS.test(l));
-      skipped = verdicts.filter((l) => SKIPPED.test(l));
-      published = verdicts.filter((l) => PUBLISHED.test(l) && !SKIPPED.test(l));
+      const outcomes: Outcome[] = [];
+      for (const run of runs)
+        outcomes.push(...(await run.plugin.publishReport(run.config, context)).outcomes);
+      ({ skipped, published } = summaryOf(outcomes, redactor));
     }
     let githubRelease: string | undefined;
     if (usesGithub(releaseOptions)) {
@@ -341,7 +320,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       published.push(...github.published);
     }
     if (!options.dryRun) {
-      const done = await resumeSuccess(runs, context, ctx, logger);
+      const done = await resumeSuccess(runs, context, redactor);
       skipped.push(...done.skipped);
       published.push(...done.published);
     }

@@ -1,6 +1,6 @@
 import { stackError } from './errors.js';
 import { applyEdits } from '../../files/index.js';
-import { defineKind, type ReleaseContext } from '../../kind.js';
+import { defineKind, type Outcome, type ReleaseContext } from '../../kind.js';
 import { devValues, toEdits } from '../../core/version-fields.js';
 import type { Manifest } from '../../core/manifest.js';
 import { resolveDevVersionConfig, type DevVersionConfig } from './config.js';
@@ -46,9 +46,9 @@ export const devVersionKind = defineKind<DevVersionConfig>({
     const dev = renderedValue(ctx.release.versions.nextDev);
     if (!dev) {
       ctx.logger.log('No development version after %s.', ctx.release.version);
-      return;
+      return [];
     }
-    await writeDevVersion(config, ctx, manifest, dev);
+    return writeDevVersion(config, ctx, manifest, dev);
   },
 });
 
@@ -57,7 +57,7 @@ async function writeDevVersion(
   ctx: ReleaseContext,
   manifest: Manifest,
   dev: DevVersion,
-): Promise<void> {
+): Promise<Outcome[]> {
   const edits = toEdits(manifest.fields, devValues(dev));
   if (edits.length === 0) {
     ctx.logger.log(
@@ -65,7 +65,7 @@ async function writeDevVersion(
       ctx.release.version,
       dev.pep440,
     );
-    return;
+    return [];
   }
   let changes;
   try {
@@ -73,8 +73,9 @@ async function writeDevVersion(
   } catch (error) {
     throw stackError('EDEVBUMP', { version: dev.pep440, reason: (error as Error).message });
   }
+  const what = `the development version ${dev.pep440} on ${ctx.branch.name}`;
   const paths = [...new Set(changes.map((c) => c.path))];
-  if (paths.length === 0) return;
+  if (paths.length === 0) return [{ status: 'already-there', what, why: 'is already in the version files' }];
   await commitAndPush(ctx, {
     paths,
     message: config.message.replaceAll('{version}', dev.pep440),
@@ -82,4 +83,5 @@ async function writeDevVersion(
     version: dev.pep440,
   });
   ctx.logger.success('Set the development version %s and pushed it to %s.', dev.pep440, ctx.branch.name);
+  return [{ status: 'published', what }];
 }

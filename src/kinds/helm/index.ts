@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { HttpFetch } from '../../core/http.js';
-import { defineKind, type ArtifactKind, type RenderingNeed, type VersionField } from '../../kind.js';
+import {
+  defineKind,
+  noPublish,
+  type ArtifactKind,
+  type RenderingNeed,
+  type VersionField,
+} from '../../kind.js';
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
 import { HELM_ERRORS } from './errors.js';
@@ -114,12 +120,12 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
     },
 
     async publish(config, ctx, manifest) {
-      if (!config.oci) return [];
+      if (!config.oci) return noPublish;
       return pushChart(config.oci, ctx, manifest, deps.fetch);
     },
 
     async success(config, ctx, manifest) {
-      if (config.index) await updateChartIndex(config.index, ctx, manifest);
+      return config.index ? [await updateChartIndex(config.index, ctx, manifest)] : [];
     },
   });
 }

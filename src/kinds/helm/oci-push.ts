@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { HttpFetch } from '../../core/http.js';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
-import type { ReleaseContext, StepContext } from '../../kind.js';
+import type { PublishResult, ReleaseContext, StepContext } from '../../kind.js';
 import { createOciClient, OciError, type OciClient } from '../../oci/client.js';
 import { parseImageName } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
@@ -97,14 +97,14 @@ export async function checkChartRegistry(
 /**
  * publish: pushes the package prepare made, unless the tag already holds it. The same manifest
  * digest, or a manifest with the same chart layer (the same .tgz pushed by `helm push` at another
- * time), counts as already published; anything else under the tag is ECHARTEXISTS.
+ * time), counts as already published; anything else under the tag is a conflict (ECHARTEXISTS).
  */
 export async function pushChart(
   target: OciTarget,
   ctx: ReleaseContext,
   manifest: Manifest,
   fetchImpl?: HttpFetch,
-): Promise<Artifact[]> {
+): Promise<PublishResult> {
   const chart = await readPackagedChart(ctx, manifest);
   const name = chart.metadata.name!;
   const repo = chartRepository(target, name);
@@ -119,9 +119,12 @@ export async function pushChart(
     const existing = await registry.headManifest(repo.repository, tag);
     if (existing) {
       const who = { ref, name, version: renderedValue(ctx.release.versions.chartVersion) };
-      const digest = await alreadyThere(registry, repo, tag, existing.digest, built, who);
-      ctx.logger.log('%s already holds this chart (%s); not pushing it again', ref, digest);
-      return record(digest);
+      const found = await alreadyThere(registry, repo, tag, existing.digest, built, who);
+      if ('error' in found)
+        return { outcomes: [{ status: 'conflict', what: ref, error: found.error }], artifacts: [] };
+      const why = `already holds this chart (${found.digest})`;
+      ctx.logger.log('%s %s; not pushing it again', ref, why);
+      return { outcomes: [{ status: 'already-there', what: ref, why }], artifacts: record(found.digest) };
     }
     // The .tgz goes up from its file; the client checks its bytes still match the digest.
     await registry.pushBlob(repo.repository, {
@@ -142,10 +145,10 @@ export async function pushChart(
     throw registryError(error, target);
   }
   ctx.logger.log('Pushed chart %s (%s)', ref, built.manifest.digest);
-  return record(built.manifest.digest);
+  return { outcomes: [{ status: 'published', what: ref }], artifacts: record(built.manifest.digest) };
 }
 
-/** The digest to record when the tag exists and holds this chart; ECHARTEXISTS otherwise. */
+/** The digest to record when the tag exists and holds this chart; the conflict (ECHARTEXISTS) otherwise. */
 async function alreadyThere(
   registry: OciClient,
   repo: ChartRepository,
@@ -153,15 +156,16 @@ async function alreadyThere(
   remoteDigest: string,
   built: ReturnType<typeof chartArtifact>,
   who: { ref: string; name: string; version: string },
-): Promise<string> {
-  if (remoteDigest === built.manifest.digest) return remoteDigest;
+): Promise<{ digest: string } | { error: Error }> {
+  if (remoteDigest === built.manifest.digest) return { digest: remoteDigest };
   const remote = await registry.getManifest(repo.repository, tag);
-  if (remote && chartLayerDigest(remote.json) === built.chart.digest) return remote.digest;
-  throw stackError('ECHARTEXISTS', {
+  if (remote && chartLayerDigest(remote.json) === built.chart.digest) return { digest: remote.digest };
+  const error = stackError('ECHARTEXISTS', {
     where: `\`${who.ref}\``,
     name: who.name,
     version: who.version,
     remote: `manifest ${remoteDigest} (chart layer ${(remote && chartLayerDigest(remote.json)) ?? 'none'})`,
     local: `manifest ${built.manifest.digest} (chart layer ${built.chart.digest})`,
   });
+  return { error };
 }
