@@ -81,11 +81,22 @@ export type Outcome =
   /** Something else is there; a published thing is never replaced. The step fails with `error`. */
   | { status: 'conflict'; what: string; error: Error };
 
+/**
+ * How semantic-release lists what a kind published (its release objects: `name`, `url`), e.g. the
+ * image reference and its registry page, or the package index's project page.
+ */
+export interface PublishedRelease {
+  name: string;
+  url?: string;
+}
+
 /** What a kind's publish step reports. */
 export interface PublishResult {
   outcomes: Outcome[];
   /** Records for the release manifest (an image with the digest the registry serves). */
   artifacts: Artifact[];
+  /** What it published (or found already published), for semantic-release's list of releases. */
+  release?: PublishedRelease;
 }
 
 export const noPublish: PublishResult = { outcomes: [], artifacts: [] };

@@ -6,6 +6,7 @@ import {
   artifactTypeOrder,
   type ArtifactKind,
   type Outcome,
+  type PublishedRelease,
   type ReleaseContext,
   type StepContext,
 } from '../kind.js';
@@ -39,15 +40,27 @@ import { channelProblems, renderingProblems } from '../version.js';
 
 type StepFn<R> = (pluginConfig: Record<string, unknown>, context: SrContext) => Promise<R>;
 
+/**
+ * semantic-release's release object, as a publish or addChannel step returns it (see
+ * @semantic-release/npm and github): listed in semantic-release's `releases`, its log and
+ * @semantic-release/github's success comment. `false` when the step published nothing.
+ */
+export interface ReleaseObject {
+  name: string;
+  url?: string;
+  /** The channel it was published on; null for the default channel. */
+  channel: string | null;
+}
+
 /** A semantic-release plugin: the lifecycle functions semantic-release looks for. */
 export interface Plugin {
   verifyConditions: StepFn<void>;
   verifyRelease: StepFn<void>;
   prepare: StepFn<void>;
-  publish: StepFn<false>;
+  publish: StepFn<ReleaseObject | false>;
   success: StepFn<void>;
   /** publish, with what happened to each thing published (a resumed release reports it). */
-  publishReport: StepFn<{ outcomes: Outcome[] }>;
+  publishReport: StepFn<{ outcomes: Outcome[]; release: ReleaseObject | false }>;
   /**
    * success for a resumed release (`publish --tag`): kinds whose success step is already done
    * (`successDone`) are left out, with why; what the others did.
@@ -130,6 +143,7 @@ export function createPlugin(
     const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
     const manifest = await manifestFor(ctx);
     const outcomes: Outcome[] = [];
+    const releases: PublishedRelease[] = [];
     try {
       throwAll(await checkArtifactFiles(ctx.root, manifest));
       // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
@@ -142,6 +156,7 @@ export function createPlugin(
         await save(ctx, manifest);
         outcomes.push(...result.outcomes);
         throwAll(result.outcomes.flatMap((o) => (o.status === 'conflict' ? [o.error] : [])));
+        if (result.release) releases.push(result.release);
       }
       // After every push, before @semantic-release/github attaches release-artifacts/.
       if (sign) {
@@ -153,7 +168,7 @@ export function createPlugin(
     } catch (error) {
       throw ctx.redactor.redactError(error);
     }
-    return { outcomes };
+    return { outcomes, release: releaseObject(releases, ctx) };
   }
 
   return {
@@ -234,8 +249,7 @@ export function createPlugin(
     },
 
     async publish(pluginConfig, context) {
-      await publishAll(pluginConfig, context);
-      return false;
+      return (await publishAll(pluginConfig, context)).release;
     },
 
     publishReport: publishAll,
@@ -274,6 +288,17 @@ export function standalonePlugin<C>(kind: ArtifactKind<C>): Plugin {
 
 const problems = (error: unknown): Error[] =>
   error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
+
+/** One release object for what the kinds published: every name, the first page to look at. */
+function releaseObject(releases: readonly PublishedRelease[], ctx: ReleaseContext): ReleaseObject | false {
+  if (releases.length === 0) return false;
+  const url = releases.find((r) => r.url)?.url;
+  return {
+    name: releases.map((r) => r.name).join(', '),
+    ...(url ? { url } : {}),
+    channel: ctx.release.channel ?? null,
+  };
+}
 
 async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
   const manifest = await readManifest(ctx.artifactsDir);

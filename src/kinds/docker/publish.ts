@@ -1,8 +1,14 @@
 import type { HttpFetch } from '../../core/http.js';
 import { stackError } from './errors.js';
-import { noPublish, type Outcome, type PublishResult, type ReleaseContext } from '../../kind.js';
+import {
+  noPublish,
+  type Outcome,
+  type PublishedRelease,
+  type PublishResult,
+  type ReleaseContext,
+} from '../../kind.js';
 import type { OciClient } from '../../oci/client.js';
-import { imageRef } from '../../oci/reference.js';
+import { imageRef, registryPageUrl } from '../../oci/reference.js';
 import type { Builder } from './builders/builder.js';
 import type { DockerConfig } from './config.js';
 import { withBuilder } from './login.js';
@@ -64,6 +70,16 @@ export async function publishImage(
     artifacts: [
       { kind: 'docker', type: 'image', name: config.image.name, refs, digest: pushed.image.digest },
     ],
+    release: imageRelease(config, tags.version),
+  };
+}
+
+/** The image as semantic-release lists it: its version reference and its registry page. */
+export function imageRelease(config: DockerConfig, tag: string): PublishedRelease {
+  const { apiHost, repository } = config.image;
+  return {
+    name: `Docker image ${imageRef(config.image, tag)}`,
+    url: registryPageUrl({ host: apiHost, repository, insecure: config.insecureRegistry }, tag),
   };
 }
 

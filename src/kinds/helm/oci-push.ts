@@ -4,7 +4,7 @@ import { releaseEpoch } from '../../core/epoch.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { PublishResult, ReleaseContext, StepContext } from '../../kind.js';
 import { createOciClient, OciError, type OciClient } from '../../oci/client.js';
-import { parseImageName } from '../../oci/reference.js';
+import { parseImageName, registryPageUrl } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
@@ -115,6 +115,10 @@ export async function pushChart(
   const record = (digest: string): Artifact[] => [
     { kind: 'helm', type: 'chart-oci', name: `${repo.host}/${repo.repository}`, refs: [ref], digest },
   ];
+  const release = {
+    name: `Helm chart ${ref}`,
+    url: registryPageUrl({ host: repo.host, repository: repo.repository, insecure: target.insecure }, tag),
+  };
   try {
     const existing = await registry.headManifest(repo.repository, tag);
     if (existing) {
@@ -124,7 +128,11 @@ export async function pushChart(
         return { outcomes: [{ status: 'conflict', what: ref, error: found.error }], artifacts: [] };
       const why = `already holds this chart (${found.digest})`;
       ctx.logger.log('%s %s; not pushing it again', ref, why);
-      return { outcomes: [{ status: 'already-there', what: ref, why }], artifacts: record(found.digest) };
+      return {
+        outcomes: [{ status: 'already-there', what: ref, why }],
+        artifacts: record(found.digest),
+        release,
+      };
     }
     // The .tgz goes up from its file; the client checks its bytes still match the digest.
     await registry.pushBlob(repo.repository, {
@@ -145,7 +153,11 @@ export async function pushChart(
     throw registryError(error, target);
   }
   ctx.logger.log('Pushed chart %s (%s)', ref, built.manifest.digest);
-  return { outcomes: [{ status: 'published', what: ref }], artifacts: record(built.manifest.digest) };
+  return {
+    outcomes: [{ status: 'published', what: ref }],
+    artifacts: record(built.manifest.digest),
+    release,
+  };
 }
 
 /** The digest to record when the tag exists and holds this chart; the conflict (ECHARTEXISTS) otherwise. */

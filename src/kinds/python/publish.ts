@@ -5,7 +5,7 @@ import { exec } from '../../exec.js';
 import { noPublish, type Outcome, type PublishResult, type ReleaseContext } from '../../kind.js';
 import { sha256File, type Artifact, type Manifest } from '../../core/manifest.js';
 import { pypiCredentials, type PublishTarget, type PythonConfig } from './config.js';
-import { existingFiles, indexEndpoints, type IndexClientOptions } from './pypi-index.js';
+import { existingFiles, indexEndpoints, indexProjectName, type IndexClientOptions } from './pypi-index.js';
 import { renderedValue } from '../../version.js';
 
 /** What an upload would do given what the index already holds. */
@@ -127,5 +127,9 @@ export async function publishWheel(
   return {
     outcomes: [outcome],
     artifacts: [{ kind: 'python', type: 'pypi', name: record.name, refs: [endpoints.project], sha256 }],
+    release: {
+      name: `Python package ${indexProjectName(distName)} ${version} on ${new URL(endpoints.project).host}`,
+      url: endpoints.project,
+    },
   };
 }

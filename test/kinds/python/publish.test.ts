@@ -126,6 +126,11 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
           sha256: wheel.sha256,
         },
       ],
+      // An index other than PyPI has no project page: its simple page is where the release shows.
+      release: {
+        name: `Python package demo-service 1.4.0 on ${new URL(pypi.url).host}`,
+        url: `${pypi.url}/simple/demo-service/`,
+      },
     });
     expect(pypi.files.map((f) => [f.filename, f.sha256])).toEqual([[WHEEL, wheel.sha256]]);
     expect(uploads()).toHaveLength(1);

@@ -1,0 +1,121 @@
+/**
+ * What the stack published, as semantic-release sees it: a release through semantic-release's
+ * programmatic API (the real package, in this process) whose `releases` name the image and the chart
+ * the composite pushed to a real registry, with a URL that registry answers for.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import semanticRelease from 'semantic-release';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, ensureDocker } from '../helpers/docker.js';
+import { commitAndPush, createRepo, type TestRepo } from '../helpers/git.js';
+import { startRegistry, type Registry } from '../helpers/registry.js';
+import { PROJECT_ROOT, semanticReleaseEnv } from '../helpers/semantic-release.js';
+
+const PLUGIN = path.join(PROJECT_ROOT, 'dist/index.js');
+const AUTH = { user: 'release-bot', password: 'Rel3ase-objects-pw' };
+
+const FILES = {
+  '.gitignore': 'release-artifacts/\n',
+  'docker/Dockerfile': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
+  'docker/hello.txt': 'hello\n',
+  'helm/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: 0.1.0\n',
+  'helm/app/values.yaml': 'image:\n  tag: 0.1.0\n',
+};
+
+let registry: Registry;
+let repo: TestRepo;
+let home: string;
+let dockerHost: string;
+
+beforeAll(async () => {
+  if (!existsSync(PLUGIN)) throw new Error(`${PLUGIN} is missing: run \`npm run build\` first`);
+  dockerHost = (await ensureDocker()).host;
+  registry = await startRegistry({ auth: AUTH });
+  repo = await createRepo({ files: FILES });
+  home = await mkdtemp(path.join(tmpdir(), 'srs-release-objects-home-'));
+});
+
+afterAll(async () => {
+  if (registry)
+    await docker(['image', 'rm', '--force', `${registry.host}/acme/app:1.0.0`], { reject: false });
+  await registry?.stop();
+  await repo?.cleanup();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+/** The registry's answer for a URL, with its credentials. */
+async function registryAnswer(url: string): Promise<{ status: number; digest: string | null }> {
+  const response = await fetch(url, {
+    method: 'HEAD',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${AUTH.user}:${AUTH.password}`).toString('base64')}`,
+      accept:
+        'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    },
+  });
+  return { status: response.status, digest: response.headers.get('docker-content-digest') };
+}
+
+describe('publish returns semantic-release release objects', () => {
+  it('names the image and the chart in result.releases, with the registry URL of the version', async () => {
+    await commitAndPush(repo, 'feat: first', { 'src.txt': 'one\n' });
+    const output: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output.push(String(chunk));
+        done();
+      },
+    });
+    const result = await semanticRelease(
+      {
+        branches: ['main'],
+        repositoryUrl: repo.remoteUrl,
+        plugins: [
+          '@semantic-release/commit-analyzer',
+          '@semantic-release/release-notes-generator',
+          [
+            PLUGIN,
+            {
+              docker: { image: `${registry.host}/acme/app`, wheelsDir: false },
+              helm: { chart: 'helm/app', oci: `oci://${registry.host}/charts` },
+            },
+          ],
+        ],
+      },
+      {
+        cwd: repo.dir,
+        env: semanticReleaseEnv(repo, {
+          DOCKER_HOST: dockerHost,
+          DOCKER_REGISTRY_USER: AUTH.user,
+          DOCKER_REGISTRY_PASSWORD: AUTH.password,
+          HOME: home,
+        }),
+        // semantic-release's types want a TTY stream; it only writes to it.
+        stdout: sink as NodeJS.WriteStream,
+        stderr: sink as NodeJS.WriteStream,
+      },
+    );
+    expect(result, output.join('')).toBeTruthy();
+    if (!result) return;
+    expect(result.nextRelease.version).toBe('1.0.0');
+    const ours = result.releases.filter((r) => r.pluginName === PLUGIN);
+    expect(ours).toHaveLength(1);
+    const release = ours[0]!;
+    expect(release).toMatchObject({
+      name: `Docker image ${registry.host}/acme/app:1.0.0, Helm chart oci://${registry.host}/charts/app:1.0.0`,
+      url: `http://${registry.host}/v2/acme/app/manifests/1.0.0`,
+      channel: null,
+      version: '1.0.0',
+      gitTag: 'v1.0.0',
+    });
+    const answer = await registryAnswer(release.url!);
+    expect(answer.status).toBe(200);
+    expect(answer.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // semantic-release logs what each plugin published.
+    expect(output.join('')).toContain('Published release 1.0.0 on default channel');
+  });
+});
