@@ -172,6 +172,12 @@ export interface ArtifactKind<C = unknown> {
   prepare?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Artifact[]>;
   /** Publish: what happened to each thing it publishes, and the records it updated. */
   publish?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<PublishResult>;
+  /**
+   * semantic-release adds a release already published on one channel to another (a version released
+   * on `next` merged into `main`): move what names the channel (an image's floating tags) to what was
+   * published, without building or pushing anything new.
+   */
+  addChannel?(config: C, ctx: ReleaseContext): Promise<PublishResult>;
   /** After every plugin published (the chart index, the development version). */
   success?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Outcome[]>;
   /**

@@ -111,7 +111,7 @@ describe('a kind is one folder and one line', () => {
     for (const kind of KINDS) {
       const file = pathToFileURL(path.join(PROJECT_ROOT, 'src/kinds', kind.entry, 'plugin.ts')).href;
       const plugin = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
-      for (const step of ['verifyConditions', 'verifyRelease', 'prepare', 'publish', 'success'])
+      for (const step of ['verifyConditions', 'verifyRelease', 'prepare', 'publish', 'addChannel', 'success'])
         expect(typeof plugin[step], `${kind.entry}.${step}`).toBe('function');
     }
   });

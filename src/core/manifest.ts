@@ -37,6 +37,11 @@ export interface Manifest {
   version: string;
   gitTag: string;
   gitHead: string;
+  /**
+   * The channel it was built and published for (null: the default channel). A success step for
+   * another channel follows an addChannel, and has nothing to do with what was built here.
+   */
+  channel?: string | null;
   /** The renderings of the version that could be made, as plain values. */
   versions: RenderedValues;
   /** Version fields written at the release, so the dev-version step writes the same places. */
@@ -64,7 +69,13 @@ export async function readManifest(artifactsDir: string): Promise<Manifest | und
  */
 export async function openManifest(
   artifactsDir: string,
-  release: { version: string; gitTag: string; gitHead: string; versions: ReleaseRenderings },
+  release: {
+    version: string;
+    gitTag: string;
+    gitHead: string;
+    channel: string | undefined;
+    versions: ReleaseRenderings;
+  },
 ): Promise<Manifest> {
   const existing = await readManifest(artifactsDir);
   if (existing && existing.version === release.version && existing.gitHead === release.gitHead)
@@ -76,6 +87,7 @@ export async function openManifest(
     version: release.version,
     gitTag: release.gitTag,
     gitHead: release.gitHead,
+    channel: release.channel ?? null,
     versions: renderedValues(release.versions),
     fields: [],
     artifacts: [],

@@ -6,7 +6,6 @@ import {
   artifactTypeOrder,
   type ArtifactKind,
   type Outcome,
-  type PublishedRelease,
   type ReleaseContext,
   type StepContext,
 } from '../kind.js';
@@ -32,6 +31,7 @@ import {
 import { formatPlan, planEdits } from './plan.js';
 import { checkSigning, planSigning, signRelease } from '../sign/index.js';
 import { prepareConcurrently } from './prepare-order.js';
+import { publishInOrder, releaseObject, type ReleaseObject } from './publish.js';
 import { claimRelease } from './release-lock.js';
 import { resolveKinds, type Active, type AnyKind } from './sections.js';
 import { renderingErrors } from './renderings.js';
@@ -40,24 +40,13 @@ import { channelProblems, renderingProblems } from '../version.js';
 
 type StepFn<R> = (pluginConfig: Record<string, unknown>, context: SrContext) => Promise<R>;
 
-/**
- * semantic-release's release object, as a publish or addChannel step returns it (see
- * @semantic-release/npm and github): listed in semantic-release's `releases`, its log and
- * @semantic-release/github's success comment. `false` when the step published nothing.
- */
-export interface ReleaseObject {
-  name: string;
-  url?: string;
-  /** The channel it was published on; null for the default channel. */
-  channel: string | null;
-}
-
 /** A semantic-release plugin: the lifecycle functions semantic-release looks for. */
 export interface Plugin {
   verifyConditions: StepFn<void>;
   verifyRelease: StepFn<void>;
   prepare: StepFn<void>;
   publish: StepFn<ReleaseObject | false>;
+  addChannel: StepFn<ReleaseObject | false>;
   success: StepFn<void>;
   /** publish, with what happened to each thing published (a resumed release reports it). */
   publishReport: StepFn<{ outcomes: Outcome[]; release: ReleaseObject | false }>;
@@ -115,7 +104,9 @@ export function createPlugin(
    */
   async function builtManifest(ctx: ReleaseContext): Promise<Manifest | undefined> {
     const manifest = await readManifest(ctx.artifactsDir);
-    if (manifest && manifest.version === ctx.release.version) return manifest;
+    const channel = ctx.release.channel ?? null;
+    if (manifest && manifest.version === ctx.release.version && (manifest.channel ?? channel) === channel)
+      return manifest;
     ctx.logger.log('Nothing was built for %s in this run; no success step to do.', ctx.release.version);
     return undefined;
   }
@@ -142,22 +133,19 @@ export function createPlugin(
   async function publishAll(pluginConfig: Record<string, unknown>, context: SrContext) {
     const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
     const manifest = await manifestFor(ctx);
-    const outcomes: Outcome[] = [];
-    const releases: PublishedRelease[] = [];
     try {
       throwAll(await checkArtifactFiles(ctx.root, manifest));
       // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
       if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
         await save(ctx, manifest);
-      for (const { kind, config } of active) {
-        if (!kind.publish) continue;
-        const result = await kind.publish(config, ctx, manifest);
-        mergeArtifacts(manifest, result.artifacts);
-        await save(ctx, manifest);
-        outcomes.push(...result.outcomes);
-        throwAll(result.outcomes.flatMap((o) => (o.status === 'conflict' ? [o.error] : [])));
-        if (result.release) releases.push(result.release);
-      }
+      const { outcomes, releases } = await publishInOrder(
+        active,
+        ({ kind, config }) => kind.publish?.(config, ctx, manifest),
+        async (result) => {
+          mergeArtifacts(manifest, result.artifacts);
+          await save(ctx, manifest);
+        },
+      );
       // After every push, before @semantic-release/github attaches release-artifacts/.
       if (sign) {
         const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
@@ -165,10 +153,10 @@ export function createPlugin(
         await save(ctx, manifest);
       }
       await outputsAtPublish(ctx, manifest);
+      return { outcomes, release: releaseObject(releases, ctx) };
     } catch (error) {
       throw ctx.redactor.redactError(error);
     }
-    return { outcomes, release: releaseObject(releases, ctx) };
   }
 
   return {
@@ -254,6 +242,21 @@ export function createPlugin(
 
     publishReport: publishAll,
 
+    async addChannel(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const movers = active.filter(({ kind }) => kind.addChannel);
+      // verifyRelease does not run before addChannel: the renderings it reads are checked here.
+      throwAll(renderingErrors(movers, ctx, renderingProblems(ctx.release.versions)).errors);
+      try {
+        const { releases } = await publishInOrder(movers, ({ kind, config }) =>
+          kind.addChannel?.(config, ctx),
+        );
+        return releaseObject(releases, ctx);
+      } catch (error) {
+        throw ctx.redactor.redactError(error);
+      }
+    },
+
     async success(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
       const manifest = await builtManifest(ctx);
@@ -288,17 +291,6 @@ export function standalonePlugin<C>(kind: ArtifactKind<C>): Plugin {
 
 const problems = (error: unknown): Error[] =>
   error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
-
-/** One release object for what the kinds published: every name, the first page to look at. */
-function releaseObject(releases: readonly PublishedRelease[], ctx: ReleaseContext): ReleaseObject | false {
-  if (releases.length === 0) return false;
-  const url = releases.find((r) => r.url)?.url;
-  return {
-    name: releases.map((r) => r.name).join(', '),
-    ...(url ? { url } : {}),
-    channel: ctx.release.channel ?? null,
-  };
-}
 
 async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
   const manifest = await readManifest(ctx.artifactsDir);

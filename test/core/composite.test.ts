@@ -145,6 +145,25 @@ describe('composite plugin', () => {
     );
   });
 
+  it('does no success step for a release only added to another channel (addChannel)', async () => {
+    const onNext = srContext({
+      root,
+      version: '1.1.0',
+      channel: 'next',
+      branch: { name: 'next', type: 'release', main: false },
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
+    await plugin().prepare(config, onNext);
+    const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+    expect(manifest.channel).toBe('next');
+    // The same version, added to the default channel on main in a later run on this machine.
+    const logger = recordingLogger();
+    const added = srContext({ root, version: '1.1.0', logger });
+    await plugin().success(config, added);
+    expect(logger.text()).toContain('Nothing was built for 1.1.0 in this run; no success step to do.');
+    expect(logger.text()).not.toContain('development version');
+  });
+
   describe('on a prerelease channel PEP 440 has no phase for (`next`)', () => {
     const next = { name: 'next', type: 'prerelease', prerelease: 'next' } as const;
     const noPython = {

@@ -1,7 +1,8 @@
 /**
- * What the stack published, as semantic-release sees it: a release through semantic-release's
+ * What the stack published, as semantic-release sees it: releases through semantic-release's
  * programmatic API (the real package, in this process) whose `releases` name the image and the chart
- * the composite pushed to a real registry, with a URL that registry answers for.
+ * the composite pushed to a real registry, with a URL that registry answers for; on the `next`
+ * channel, and when that release is added to the default channel (addChannel).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -60,49 +61,55 @@ async function registryAnswer(url: string): Promise<{ status: number; digest: st
   return { status: response.status, digest: response.headers.get('docker-content-digest') };
 }
 
-describe('publish returns semantic-release release objects', () => {
+/** One release through semantic-release's programmatic API; its result and what it printed. */
+async function releaseInProcess() {
+  const output: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      output.push(String(chunk));
+      done();
+    },
+  });
+  const result = await semanticRelease(
+    {
+      branches: ['main', { name: 'next', channel: 'next' }],
+      repositoryUrl: repo.remoteUrl,
+      plugins: [
+        '@semantic-release/commit-analyzer',
+        '@semantic-release/release-notes-generator',
+        [
+          PLUGIN,
+          {
+            docker: { image: `${registry.host}/acme/app`, wheelsDir: false },
+            helm: { chart: 'helm/app', oci: `oci://${registry.host}/charts` },
+          },
+        ],
+        ['@semantic-release/git', { assets: ['helm/app/Chart.yaml', 'helm/app/values.yaml'] }],
+      ],
+    },
+    {
+      cwd: repo.dir,
+      env: semanticReleaseEnv(repo, {
+        DOCKER_HOST: dockerHost,
+        DOCKER_REGISTRY_USER: AUTH.user,
+        DOCKER_REGISTRY_PASSWORD: AUTH.password,
+        HOME: home,
+      }),
+      // semantic-release's types want a TTY stream; it only writes to it.
+      stdout: sink as NodeJS.WriteStream,
+      stderr: sink as NodeJS.WriteStream,
+    },
+  );
+  expect(result, output.join('')).toBeTruthy();
+  if (!result) throw new Error('no release');
+  return { result, ours: result.releases.filter((r) => r.pluginName === PLUGIN), output: output.join('') };
+}
+
+describe.sequential('publish and addChannel return semantic-release release objects', () => {
   it('names the image and the chart in result.releases, with the registry URL of the version', async () => {
     await commitAndPush(repo, 'feat: first', { 'src.txt': 'one\n' });
-    const output: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        output.push(String(chunk));
-        done();
-      },
-    });
-    const result = await semanticRelease(
-      {
-        branches: ['main'],
-        repositoryUrl: repo.remoteUrl,
-        plugins: [
-          '@semantic-release/commit-analyzer',
-          '@semantic-release/release-notes-generator',
-          [
-            PLUGIN,
-            {
-              docker: { image: `${registry.host}/acme/app`, wheelsDir: false },
-              helm: { chart: 'helm/app', oci: `oci://${registry.host}/charts` },
-            },
-          ],
-        ],
-      },
-      {
-        cwd: repo.dir,
-        env: semanticReleaseEnv(repo, {
-          DOCKER_HOST: dockerHost,
-          DOCKER_REGISTRY_USER: AUTH.user,
-          DOCKER_REGISTRY_PASSWORD: AUTH.password,
-          HOME: home,
-        }),
-        // semantic-release's types want a TTY stream; it only writes to it.
-        stdout: sink as NodeJS.WriteStream,
-        stderr: sink as NodeJS.WriteStream,
-      },
-    );
-    expect(result, output.join('')).toBeTruthy();
-    if (!result) return;
+    const { result, ours, output } = await releaseInProcess();
     expect(result.nextRelease.version).toBe('1.0.0');
-    const ours = result.releases.filter((r) => r.pluginName === PLUGIN);
     expect(ours).toHaveLength(1);
     const release = ours[0]!;
     expect(release).toMatchObject({
@@ -116,6 +123,36 @@ describe('publish returns semantic-release release objects', () => {
     expect(answer.status).toBe(200);
     expect(answer.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     // semantic-release logs what each plugin published.
-    expect(output.join('')).toContain('Published release 1.0.0 on default channel');
+    expect(output).toContain('Published release 1.0.0 on default channel');
+  });
+
+  it('a release on `next` names its channel; adding it to the default channel returns the image again', async () => {
+    await repo.git(['checkout', '--quiet', '-b', 'next']);
+    await repo.git(['push', '--quiet', '--set-upstream', 'origin', 'next']);
+    await commitAndPush(repo, 'feat: next', { 'src.txt': 'two\n' });
+    const onNext = await releaseInProcess();
+    expect(onNext.ours).toEqual([
+      expect.objectContaining({
+        name: `Docker image ${registry.host}/acme/app:1.1.0, Helm chart oci://${registry.host}/charts/app:1.1.0`,
+        channel: 'next',
+      }),
+    ]);
+
+    await repo.git(['checkout', '--quiet', 'main']);
+    await repo.git(['merge', '--quiet', '--ff-only', 'next']);
+    await repo.git(['push', '--quiet', 'origin', 'main']);
+    const added = await releaseInProcess();
+    // Only a channel was added: no new version, and semantic-release returns the added releases.
+    expect(added.result.nextRelease).toBeUndefined();
+    expect(added.ours).toEqual([
+      expect.objectContaining({
+        name: `Docker image ${registry.host}/acme/app:1.1.0`,
+        url: `http://${registry.host}/v2/acme/app/manifests/1.1.0`,
+        channel: null,
+        version: '1.1.0',
+      }),
+    ]);
+    const latest = await registryAnswer(`http://${registry.host}/v2/acme/app/manifests/latest`);
+    expect(latest.digest).toBe((await registryAnswer(added.ours[0]!.url!)).digest);
   });
 });

@@ -54,6 +54,10 @@ export const DOCKER_ERRORS = {
     message: `The image \`${s(p.ref)}\` is not in ${s(p.builder)}'s local images.`,
     details: `publish pushes the image prepare built. Run prepare and publish on the same machine (the same job), with the same builder. See [failure and recovery](${README}failure-and-recovery).`,
   }),
+  EDOCKERVERSIONMISSING: (p) => ({
+    message: `\`${s(p.ref)}\` is not in the registry, so the ${s(p.channel)} channel's tags cannot point at it.`,
+    details: `semantic-release adds an existing release to another channel (addChannel) without building anything: the tags of the new channel are set to the image the version tag holds. That tag is missing: the release was never pushed (\`docker.push\` was false, or its publish failed), or it was deleted. Push it first (\`semantic-release-stack publish --tag\`), then re-run. See [docker](${README}docker).`,
+  }),
   EDOCKERPUSHVERIFY: (p) => ({
     message: `After the push, \`${s(p.ref)}\` in the registry is not the image that was pushed.`,
     details: `Expected ${s(p.expected)}, the registry serves ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: tags already holding this image are skipped. See [failure and recovery](${README}failure-and-recovery).`,

@@ -1,5 +1,6 @@
 import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind } from '../../kind.js';
+import { addImageChannel } from './add-channel.js';
 import { checkDocker } from './check.js';
 import { resolveDockerConfig, type DockerConfig } from './config.js';
 import { DOCKER_ERRORS } from './errors.js';
@@ -28,6 +29,7 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
     plan: planImage,
     prepare: prepareImage,
     publish: (config, ctx) => publishImage(config, ctx, deps.fetch),
+    addChannel: (config, ctx) => addImageChannel(config, ctx, deps.fetch),
   });
 }
 
