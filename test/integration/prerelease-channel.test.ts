@@ -3,15 +3,13 @@
  * archive and the chart of `2.0.0-next.1`, released by the REAL semantic-release CLI from a `next`
  * branch with no prereleaseMap anywhere. Only the kinds that need PEP 440 may stop such a release.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commitAndPush, createRepo, showFile, tagsOf, type TestRepo } from '../helpers/git.js';
-import { PROJECT_ROOT, runSemanticRelease } from '../helpers/semantic-release.js';
+import { runSemanticRelease } from '../helpers/semantic-release.js';
 import { tarFiles } from '../e2e/example.js';
-
-const PLUGIN = path.join(PROJECT_ROOT, 'dist/index.js');
+import { PLUGIN, repoPerTest } from './support.js';
 
 const FILES = {
   '.gitignore': 'release-artifacts/\n',
@@ -33,18 +31,11 @@ function releaseConfig(repo: TestRepo, stack: Record<string, unknown>) {
   };
 }
 
-let repo: TestRepo | undefined;
-beforeAll(() => {
-  if (!existsSync(PLUGIN)) throw new Error(`${PLUGIN} is missing: run \`npm run build\` first`);
-});
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = repoPerTest();
 
 describe('docs and helm on the `next` prerelease channel, no Python, no prereleaseMap', () => {
   it('releases 1.0.0-next.1: versions, docs archive and chart, and the manifest holds no PEP 440', async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     await repo.git(['checkout', '--quiet', '-b', 'next']);
     await repo.git(['push', '--quiet', '--set-upstream', 'origin', 'next']);
     await commitAndPush(repo, 'feat: the next big thing', { 'src.txt': 'next\n' });
@@ -79,9 +70,9 @@ describe('docs and helm on the `next` prerelease channel, no Python, no prerelea
   });
 
   it('still stops a release whose Python kind needs PEP 440, before anything is written', async () => {
-    repo = await createRepo({
-      files: { ...FILES, 'pkg_info.json': '{"version": "0.1.0"}\n' },
-    });
+    const repo = repos.use(
+      await createRepo({ files: { ...FILES, 'pkg_info.json': '{"version": "0.1.0"}\n' } }),
+    );
     await repo.git(['checkout', '--quiet', '-b', 'next']);
     await repo.git(['push', '--quiet', '--set-upstream', 'origin', 'next']);
     await commitAndPush(repo, 'feat: the next big thing', { 'src.txt': 'next\n' });

@@ -4,49 +4,16 @@
  * the composite pushed to a real registry, with a URL that registry answers for; on the `next`
  * channel, and when that release is added to the default channel (addChannel).
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import semanticRelease from 'semantic-release';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, ensureDocker } from '../helpers/docker.js';
-import { commitAndPush, createRepo, type TestRepo } from '../helpers/git.js';
-import { startRegistry, type Registry } from '../helpers/registry.js';
-import { PROJECT_ROOT, semanticReleaseEnv } from '../helpers/semantic-release.js';
+import { describe, expect, it } from 'vitest';
+import { commitAndPush } from '../helpers/git.js';
+import { semanticReleaseEnv } from '../helpers/semantic-release.js';
+import { PLUGIN, imageAndChart } from './support.js';
 
-const PLUGIN = path.join(PROJECT_ROOT, 'dist/index.js');
 const AUTH = { user: 'release-bot', password: 'Rel3ase-objects-pw' };
 
-const FILES = {
-  '.gitignore': 'release-artifacts/\n',
-  'docker/Dockerfile': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
-  'docker/hello.txt': 'hello\n',
-  'helm/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: 0.1.0\n',
-  'helm/app/values.yaml': 'image:\n  tag: 0.1.0\n',
-};
-
-let registry: Registry;
-let repo: TestRepo;
-let home: string;
-let dockerHost: string;
-
-beforeAll(async () => {
-  if (!existsSync(PLUGIN)) throw new Error(`${PLUGIN} is missing: run \`npm run build\` first`);
-  dockerHost = (await ensureDocker()).host;
-  registry = await startRegistry({ auth: AUTH });
-  repo = await createRepo({ files: FILES });
-  home = await mkdtemp(path.join(tmpdir(), 'srs-release-objects-home-'));
-});
-
-afterAll(async () => {
-  if (registry)
-    await docker(['image', 'rm', '--force', `${registry.host}/acme/app:1.0.0`], { reject: false });
-  await registry?.stop();
-  await repo?.cleanup();
-  if (home) await rm(home, { recursive: true, force: true });
-});
+const f = imageAndChart('release-objects', AUTH);
 
 /** The registry's answer for a URL, with its credentials. */
 async function registryAnswer(url: string): Promise<{ status: number; digest: string | null }> {
@@ -71,30 +38,13 @@ async function releaseInProcess() {
     },
   });
   const result = await semanticRelease(
+    f.config({
+      docker: { image: f.image, wheelsDir: false },
+      helm: { chart: 'helm/app', oci: `oci://${f.registry.host}/charts` },
+    }),
     {
-      branches: ['main', { name: 'next', channel: 'next' }],
-      repositoryUrl: repo.remoteUrl,
-      plugins: [
-        '@semantic-release/commit-analyzer',
-        '@semantic-release/release-notes-generator',
-        [
-          PLUGIN,
-          {
-            docker: { image: `${registry.host}/acme/app`, wheelsDir: false },
-            helm: { chart: 'helm/app', oci: `oci://${registry.host}/charts` },
-          },
-        ],
-        ['@semantic-release/git', { assets: ['helm/app/Chart.yaml', 'helm/app/values.yaml'] }],
-      ],
-    },
-    {
-      cwd: repo.dir,
-      env: semanticReleaseEnv(repo, {
-        DOCKER_HOST: dockerHost,
-        DOCKER_REGISTRY_USER: AUTH.user,
-        DOCKER_REGISTRY_PASSWORD: AUTH.password,
-        HOME: home,
-      }),
+      cwd: f.repo.dir,
+      env: semanticReleaseEnv(f.repo, f.env),
       // semantic-release's types want a TTY stream; it only writes to it.
       stdout: sink as NodeJS.WriteStream,
       stderr: sink as NodeJS.WriteStream,
@@ -107,14 +57,14 @@ async function releaseInProcess() {
 
 describe.sequential('publish and addChannel return semantic-release release objects', () => {
   it('names the image and the chart in result.releases, with the registry URL of the version', async () => {
-    await commitAndPush(repo, 'feat: first', { 'src.txt': 'one\n' });
+    await commitAndPush(f.repo, 'feat: first', { 'src.txt': 'one\n' });
     const { result, ours, output } = await releaseInProcess();
     expect(result.nextRelease.version).toBe('1.0.0');
     expect(ours).toHaveLength(1);
     const release = ours[0]!;
     expect(release).toMatchObject({
-      name: `Docker image ${registry.host}/acme/app:1.0.0, Helm chart oci://${registry.host}/charts/app:1.0.0`,
-      url: `http://${registry.host}/v2/acme/app/manifests/1.0.0`,
+      name: `Docker image ${f.registry.host}/acme/app:1.0.0, Helm chart oci://${f.registry.host}/charts/app:1.0.0`,
+      url: `http://${f.registry.host}/v2/acme/app/manifests/1.0.0`,
       channel: null,
       version: '1.0.0',
       gitTag: 'v1.0.0',
@@ -127,32 +77,32 @@ describe.sequential('publish and addChannel return semantic-release release obje
   });
 
   it('a release on `next` names its channel; adding it to the default channel returns the image again', async () => {
-    await repo.git(['checkout', '--quiet', '-b', 'next']);
-    await repo.git(['push', '--quiet', '--set-upstream', 'origin', 'next']);
-    await commitAndPush(repo, 'feat: next', { 'src.txt': 'two\n' });
+    await f.repo.git(['checkout', '--quiet', '-b', 'next']);
+    await f.repo.git(['push', '--quiet', '--set-upstream', 'origin', 'next']);
+    await commitAndPush(f.repo, 'feat: next', { 'src.txt': 'two\n' });
     const onNext = await releaseInProcess();
     expect(onNext.ours).toEqual([
       expect.objectContaining({
-        name: `Docker image ${registry.host}/acme/app:1.1.0, Helm chart oci://${registry.host}/charts/app:1.1.0`,
+        name: `Docker image ${f.registry.host}/acme/app:1.1.0, Helm chart oci://${f.registry.host}/charts/app:1.1.0`,
         channel: 'next',
       }),
     ]);
 
-    await repo.git(['checkout', '--quiet', 'main']);
-    await repo.git(['merge', '--quiet', '--ff-only', 'next']);
-    await repo.git(['push', '--quiet', 'origin', 'main']);
+    await f.repo.git(['checkout', '--quiet', 'main']);
+    await f.repo.git(['merge', '--quiet', '--ff-only', 'next']);
+    await f.repo.git(['push', '--quiet', 'origin', 'main']);
     const added = await releaseInProcess();
     // Only a channel was added: no new version, and semantic-release returns the added releases.
     expect(added.result.nextRelease).toBeUndefined();
     expect(added.ours).toEqual([
       expect.objectContaining({
-        name: `Docker image ${registry.host}/acme/app:1.1.0`,
-        url: `http://${registry.host}/v2/acme/app/manifests/1.1.0`,
+        name: `Docker image ${f.registry.host}/acme/app:1.1.0`,
+        url: `http://${f.registry.host}/v2/acme/app/manifests/1.1.0`,
         channel: null,
         version: '1.1.0',
       }),
     ]);
-    const latest = await registryAnswer(`http://${registry.host}/v2/acme/app/manifests/latest`);
+    const latest = await registryAnswer(`http://${f.registry.host}/v2/acme/app/manifests/latest`);
     expect(latest.digest).toBe((await registryAnswer(added.ours[0]!.url!)).digest);
   });
 });
