@@ -96,6 +96,10 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
     expect(published).toEqual({
       outcomes: refs.map((what) => ({ status: 'published', what })),
       artifacts: [{ kind: 'docker', type: 'image', name: image(), refs, digest: remote.digest }],
+      release: {
+        name: `Docker image ${image()}:1.4.0`,
+        url: `http://${registry.host}/v2/acme/app/manifests/1.4.0`,
+      },
     });
     expect((await getManifest(registry, 'acme/app', 'latest', { auth: registry.auth })).digest).toBe(
       remote.digest,
