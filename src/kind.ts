@@ -1,6 +1,7 @@
 import type { PluginCaches } from './core/caches.js';
 import type { ErrorTable } from './errors.js';
 import type { ExecContext } from './exec.js';
+import type { OciClient } from './oci/client.js';
 import type { Manifest, Artifact } from './core/manifest.js';
 import type { FileType } from './files/index.js';
 import type { BranchKind, ReleaseRenderings, RenderingName, RenderingProblem } from './version.js';
@@ -101,6 +102,14 @@ export interface PublishResult {
 
 export const noPublish: PublishResult = { outcomes: [], artifacts: [] };
 
+/** Where a published artifact lives in its registry, with a client holding the kind's credentials. */
+export interface RegistryLocation {
+  client: OciClient;
+  repository: string;
+  /** `host/repository`, as a reference is written before `@digest`. */
+  name: string;
+}
+
 /** One line of the release plan ("what will this release do?"). */
 export interface PlanLine {
   action: 'edit' | 'build' | 'publish' | 'sign' | 'tag' | 'dev';
@@ -180,6 +189,11 @@ export interface ArtifactKind<C = unknown> {
   addChannel?(config: C, ctx: ReleaseContext): Promise<PublishResult>;
   /** After every plugin published (the chart index, the development version). */
   success?(config: C, ctx: ReleaseContext, manifest: Manifest): Promise<Outcome[]>;
+  /**
+   * Where one of its published artifacts lives (an image, a pushed chart), reached with the same
+   * registry settings and credentials it was pushed with: signing attaches its referrers there.
+   */
+  registryOf?(config: C, ctx: StepContext, artifact: Artifact): Promise<RegistryLocation | undefined>;
   /**
    * For a resumed release (`publish --tag`): why this kind's success step is already done (the
    * branch holds the development version…), or undefined when it still has to run.

@@ -148,8 +148,7 @@ export function createPlugin(
       );
       // After every push, before @semantic-release/github attaches release-artifacts/.
       if (sign) {
-        const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
-        mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
+        mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, active));
         await save(ctx, manifest);
       }
       await outputsAtPublish(ctx, manifest);

@@ -7,6 +7,7 @@ import { DOCKER_ERRORS } from './errors.js';
 import { planImage } from './plan.js';
 import { dockerRenderings } from './tags.js';
 import { prepareImage } from './prepare.js';
+import { registryClient } from './registry.js';
 import { publishImage } from './publish.js';
 
 export interface DockerKindDeps {
@@ -30,6 +31,12 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
     prepare: prepareImage,
     publish: (config, ctx) => publishImage(config, ctx, deps.fetch),
     addChannel: (config, ctx) => addImageChannel(config, ctx, deps.fetch),
+    async registryOf(config, ctx, artifact) {
+      if (artifact.type !== 'image') return undefined;
+      const { registry, repository } = config.image;
+      const client = await registryClient(config, ctx, deps.fetch);
+      return { client, repository, name: `${registry}/${repository}` };
+    },
   });
 }
 

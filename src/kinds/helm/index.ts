@@ -11,7 +11,7 @@ import {
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
 import { HELM_ERRORS } from './errors.js';
-import { pushChart } from './oci-push.js';
+import { ociClient, pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
@@ -122,6 +122,12 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
     async publish(config, ctx, manifest) {
       if (!config.oci) return noPublish;
       return pushChart(config.oci, ctx, manifest, deps.fetch);
+    },
+
+    async registryOf(config, _ctx, artifact) {
+      if (artifact.type !== 'chart-oci' || !config.oci) return undefined;
+      const repository = artifact.name.slice(config.oci.host.length + 1);
+      return { client: ociClient(config.oci, deps.fetch), repository, name: artifact.name };
     },
 
     async success(config, ctx, manifest) {

@@ -34,7 +34,8 @@ export function chartRepository(target: OciTarget, chartName: string): ChartRepo
  */
 export const chartTag = (ctx: ReleaseContext): string => renderedValue(ctx.release.versions.imageTag);
 
-function client(target: OciTarget, fetchImpl?: HttpFetch): OciClient {
+/** A registry client for the chart's registry, with its credentials. */
+export function ociClient(target: OciTarget, fetchImpl?: HttpFetch): OciClient {
   return createOciClient({
     host: target.host,
     scheme: target.insecure ? 'http' : 'https',
@@ -75,7 +76,7 @@ export async function checkChartRegistry(
     }
   }
   try {
-    await client(target, fetchImpl).checkAuth(repository?.repository, ['pull', 'push']);
+    await ociClient(target, fetchImpl).checkAuth(repository?.repository, ['pull', 'push']);
     ctx.logger.log('The chart registry %s accepts the %s', target.host, credentialText(target));
     return [];
   } catch (error) {
@@ -111,7 +112,7 @@ export async function pushChart(
   const tag = chartTag(ctx);
   const ref = `${repo.location}:${tag}`;
   const built = chartArtifact(chart, chart.metadata, chart.metadataJson, rfc3339(await releaseEpoch(ctx)));
-  const registry = client(target, fetchImpl);
+  const registry = ociClient(target, fetchImpl);
   const record = (digest: string): Artifact[] => [
     { kind: 'helm', type: 'chart-oci', name: `${repo.host}/${repo.repository}`, refs: [ref], digest },
   ];
