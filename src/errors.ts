@@ -1,15 +1,19 @@
 import SemanticReleaseError from '@semantic-release/error';
 
 /**
- * The one error table. Each entry turns the facts of a failure into a message (what went wrong) and
- * Markdown details (why, and how to fix it). Codes are public and stable: the README lists every one.
+ * The one error table, in parts: the shared codes here, each kind's own in its folder
+ * (`kinds/<kind>/errors.ts`), merged by `errorTable` over the list of kinds. Each entry turns the
+ * facts of a failure into a message (what went wrong) and Markdown details (why, and how to fix it).
+ * Codes are public and stable: the README lists every one (the shared ones in its own table, a
+ * kind's in the kind's chapter).
  */
-const README = 'https://github.com/semantic-release-stack/semantic-release-stack#';
+export const README = 'https://github.com/semantic-release-stack/semantic-release-stack#';
 
 type Params = Record<string, unknown>;
-type Entry = (p: Params) => { message: string; details: string };
+export type ErrorEntry = (p: Params) => { message: string; details: string };
+export type ErrorTable = Record<string, ErrorEntry>;
 
-const s = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : String(v));
+export const s = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : String(v));
 
 export const ERRORS = {
   // --- options -------------------------------------------------------------------------------
@@ -21,18 +25,18 @@ export const ERRORS = {
     message: `Unknown option \`${s(p.option)}\`.`,
     details: `\`${s(p.option)}\` is not an option of \`${s(p.kind)}\`${p.suggestion ? `; did you mean \`${s(p.suggestion)}\`?` : '.'} Known options: ${s(p.known)}. See [options](${README}options).`,
   }),
-  ENOKINDS: () => ({
+  ENOKINDS: (p) => ({
     message: 'semantic-release-stack has nothing to do: every kind is switched off.',
-    details: `Enable at least one of \`python\`, \`docs\`, \`docker\`, \`helm\`, \`devVersion\`. See [options](${README}options).`,
+    details: `Enable at least one of ${s(p.kinds)}. See [options](${README}options).`,
   }),
   // --- versions ------------------------------------------------------------------------------
   EINVALIDVERSION: (p) => ({
-    message: `Version \`${s(p.version)}\` cannot be rendered for ${s(p.target)}: ${s(p.reason)}.`,
+    message: `Version \`${s(p.version)}\` cannot be rendered for ${s(p.target)}${p.neededBy ? ` (needed by ${s(p.neededBy)})` : ''}: ${s(p.reason)}.`,
     details: `semantic-release-stack renders one SemVer version in each ecosystem's grammar. ${s(p.fix ?? `Use prerelease identifiers of the form \`<channel>.<n>\`. See [versions](${README}versions).`)}`,
   }),
   EPRERELEASEMAP: (p) => ({
-    message: `Prerelease channel \`${s(p.channel)}\` has no PEP 440 meaning.`,
-    details: `${p.reason ? `${s(p.reason)}. ` : ''}PEP 440 knows alpha (a), beta (b) and release candidates (rc). Map the channel, e.g. \`"python": { "prereleaseMap": { "${s(p.channel)}": "rc" } }\`, or rename the prerelease branch's channel. See [versions](${README}versions).`,
+    message: `Prerelease channel \`${s(p.channel)}\` has no PEP 440 meaning${p.neededBy ? ` (needed by ${s(p.neededBy)})` : ''}.`,
+    details: `${p.reason ? `${s(p.reason)}. ` : ''}PEP 440 knows alpha (a), beta (b) and release candidates (rc). ${s(p.fix ?? `Map the channel to one of them (a \`prereleaseMap\` such as \`{ "${s(p.channel)}": "rc" }\`), rename the prerelease branch's channel, or have the options named above use a rendering other than PEP 440 (\`{version}\` instead of \`{pep440}\`).`)} See [versions](${README}versions).`,
   }),
   // --- files ---------------------------------------------------------------------------------
   EVERSIONFILEMISSING: (p) => ({
@@ -93,22 +97,10 @@ export const ERRORS = {
     message: `The proxy ${p.proxy ? `${s(p.proxy)} (from \`${s(p.variable)}\`)` : `in \`${s(p.variable)}\``} could not be used: ${s(p.reason)}.`,
     details: `semantic-release-stack sends every request to a host not listed in \`NO_PROXY\` through the proxy in \`HTTP_PROXY\` (http:// URLs) or \`HTTPS_PROXY\` (https:// URLs), read in either case from the environment semantic-release runs in${p.url ? `; the first request it could not carry was to ${s(p.url)}` : ''}. Start the proxy or correct \`${s(p.variable)}\` (with \`user:password@\` if it asks for credentials), or list the hosts to reach directly in \`NO_PROXY\` (comma-separated host names, \`.domain\` suffixes, \`host:port\`). See [environment variables](${README}environment-variables).`,
   }),
-  // --- git / dev version ---------------------------------------------------------------------
+  // --- git -----------------------------------------------------------------------------------
   EHISTORYREWRITTEN: (p) => ({
     message: `Tag(s) ${s(p.tags)} exist but no release branch reaches them, and ${s(p.version)} would not be above them.`,
     details: `The history of \`${s(p.branch)}\` was probably rewritten (force-pushed) after those releases. Releasing now would publish ${s(p.version)} again or collide with an existing tag. Restore the rewritten commits, or — if those releases were never published — delete the tags (\`git push origin :refs/tags/<tag>\`) deliberately. Never delete the tag of a published release. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EDEVBUMP: (p) => ({
-    message: `Could not commit or push the next development version ${s(p.version)}: ${s(p.reason)}.`,
-    details: `The release itself is complete. Write ${s(p.version)} into the version files and push it by hand, or re-run the \`success\` step. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EDEVBUMPCONFLICT: (p) => ({
-    message: `The next development version commit conflicts with new commits on \`${s(p.branch)}\`.`,
-    details: `Another commit changed the same version files after ${s(p.attempts)} attempt(s). semantic-release-stack never force-pushes. Set the development version ${s(p.version)} by hand. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EBRANCHPROTECTED: (p) => ({
-    message: `GitHub would refuse the development version commit on \`${s(p.branch)}\` of ${s(p.repository)}: ${s(p.reasons)}.`,
-    details: `The devVersion kind pushes one commit straight to \`${s(p.branch)}\` after the release is published, so this was checked before anything was built or released. Either let the release token bypass the protection (a GitHub App or an admin token on the ruleset's bypass list with mode "always", or allowed to push by the branch protection rule), or set \`"devVersion": false\` and bump the development version through a pull request. See [failure and recovery](${README}failure-and-recovery).`,
   }),
   ECONCURRENT: (p) => ({
     message: `Another release of ${s(p.tag)} is publishing it; this run stops before publishing anything.`,
@@ -135,199 +127,6 @@ export const ERRORS = {
     message: `The GitHub release \`${s(p.tag)}\` already has \`${s(p.name)}\` with other content (${s(p.remote)}, here ${s(p.local)}).`,
     details: `A released file is never replaced, so nothing was uploaded or changed. The artifacts re-created at the tag differ from those the release already holds (a build that is not reproducible, or an asset uploaded by hand). Check which one is right; to replace it, delete the asset on GitHub yourself and run the command again. See [failure and recovery](${README}failure-and-recovery).`,
   }),
-  // --- docs ----------------------------------------------------------------------------------
-  EDOCSMISSING: (p) => ({
-    message: `Docs directory \`${s(p.path)}\` does not exist.`,
-    details: `Build the docs before the release's \`prepare\` step (e.g. in CI before \`semantic-release\`), or fix \`docs.dir\`, which is relative to the repository root. See [docs](${README}docs).`,
-  }),
-  EDOCSNOTDIR: (p) => ({
-    message: `Docs path \`${s(p.path)}\` is not a directory.`,
-    details: `\`docs.dir\` must name the folder whose contents go into the archive. See [docs](${README}docs).`,
-  }),
-  EDOCSEMPTY: (p) => ({
-    message: `Docs directory \`${s(p.path)}\` has no files to archive${p.excluded ? ' after the exclude patterns' : ''}.`,
-    details: `An empty docs archive usually means the docs build did not run. Build the docs first${p.excluded ? ', or loosen `docs.exclude`' : ''}. See [docs](${README}docs).`,
-  }),
-  EDOCSLINKOUT: (p) => ({
-    message: `Docs entry \`${s(p.path)}\` is a symbolic link that ${s(p.reason)} (\`${s(p.target)}\`).`,
-    details: `The archive must unpack inside its own folder with every link resolving there. Make the link relative to a file inside the docs directory, replace it with a copy of its target, or exclude it with \`docs.exclude\`. See [docs](${README}docs).`,
-  }),
-  EDOCSSPECIALFILE: (p) => ({
-    message: `Docs entry \`${s(p.path)}\` is a ${s(p.kind)}, not a file, directory or link.`,
-    details: `Only regular files, directories and symbolic links can go into the docs archive. Remove it or exclude it with \`docs.exclude\`. See [docs](${README}docs).`,
-  }),
-  EDOCSUNREADABLE: (p) => ({
-    message: `Cannot read \`${s(p.path)}\` in the docs directory: ${s(p.reason)}.`,
-    details: `Give the release user read access to the whole docs directory, or exclude the path with \`docs.exclude\`.`,
-  }),
-  EDOCSARCHIVE: (p) => ({
-    message: `Could not write the docs archive \`${s(p.path)}\`: ${s(p.reason)}.`,
-    details: `Nothing was left at \`${s(p.path)}\`. If the docs changed while the archive was written, re-run once they are stable; otherwise check free disk space and permissions.`,
-  }),
-  // --- helm ----------------------------------------------------------------------------------
-  ECHARTMISSING: (p) => ({
-    message: `No Chart.yaml in \`${s(p.path)}\`.`,
-    details: `A Helm chart is a directory with a Chart.yaml at its top${p.parent ? `, and every directory in its \`charts/\` must be one too (\`${s(p.parent)}\`)` : ''}. Point \`helm.chart\` at the chart directory, or create Chart.yaml with \`apiVersion\`, \`name\` and \`version\`. See [helm](${README}helm).`,
-  }),
-  EINVALIDCHART: (p) => ({
-    message: `Invalid chart file \`${s(p.path)}\`: ${s(p.reason)}.`,
-    details: `\`helm package\` would refuse this chart too. Fix \`${s(p.path)}\`; nothing was packaged. See [helm](${README}helm).`,
-  }),
-  ECHARTNAME: (p) => ({
-    message: `Chart name \`${s(p.name)}\` in \`${s(p.path)}\` is invalid: ${s(p.reason)}.`,
-    details: `The name becomes the top directory of the package and its file name. Give Chart.yaml a \`name\` without \`/\`, other than \`.\` and \`..\`. See [helm](${README}helm).`,
-  }),
-  ECHARTVERSION: (p) => ({
-    message: `Chart version \`${s(p.version)}\` in \`${s(p.path)}\` is invalid: ${s(p.reason)}.`,
-    details: `Helm parses chart versions as SemVer (\`1.2.3\`, \`1.2.3-rc.1\`; \`v1.2.3\` and \`1.2\` are accepted too). PEP 440 spellings such as \`1.2.0rc1\` or \`0.2.0.dev0\` are not. Write a SemVer version into Chart.yaml. See [versions](${README}versions).`,
-  }),
-  EHELMIGNORE: (p) => ({
-    message: `\`${s(p.path)}\` line ${s(p.line)}: pattern \`${s(p.pattern)}\` is invalid: ${s(p.reason)}.`,
-    details: `.helmignore patterns are Go \`filepath.Match\` globs (\`*\`, \`?\`, \`[a-z]\`, \`[^a-z]\`), with a leading \`/\` to anchor, a trailing \`/\` for directories and \`!\` to negate; \`**\` is not supported. Fix the line; Helm stops at it as well. See [helm](${README}helm).`,
-  }),
-  // --- python --------------------------------------------------------------------------------
-  EPYTHONMISSING: (p) => ({
-    message: `Python interpreter \`${s(p.interpreter)}\` ${s(p.reason ?? 'was not found')}.`,
-    details: `The wheel is built and uploaded by \`python.interpreter\` (default \`python3\` from PATH). Install Python (\`apt-get install python3\`), or set \`"python": { "interpreter": "/usr/bin/python3" }\` to one that exists. See [python](${README}python).`,
-  }),
-  EPYTHONMODULE: (p) => ({
-    message: `Python module \`${s(p.module)}\` is missing from \`${s(p.interpreter)}\`; it is needed to ${s(p.purpose)}.`,
-    details: `Install it for that interpreter: ${p.apt ? `\`${s(p.apt)}\` (Debian/Ubuntu system Python) or ` : ''}\`${s(p.pip)}\`. Or set \`python.interpreter\` to an interpreter that has it (the \`python3\` first on PATH is not always the one with the packages). See [python](${README}python).`,
-  }),
-  EDISTNAME: (p) => ({
-    message: `Cannot tell the Python distribution name: ${s(p.reason)}.`,
-    details: `The wheel is found by its expected file name, which starts with the distribution name. Declare \`[project] name\` in pyproject.toml (or \`[metadata] name\` in setup.cfg), or set \`"python": { "distName": "my-project" }\`. See [python](${README}python).`,
-  }),
-  ESOURCEDATEEPOCH: (p) => ({
-    message: `SOURCE_DATE_EPOCH \`${s(p.value)}\` is not a whole number of seconds.`,
-    details: `The wheel's file times come from SOURCE_DATE_EPOCH. Set it to a Unix time such as \`$(git log -1 --format=%ct)\`, or unset it to use the release commit's time. See [python](${README}python).`,
-  }),
-  EWHEELNOTFOUND: (p) => ({
-    message: `Wheel \`${s(p.wheel)}\` is not in ${s(p.dir)}.`,
-    details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The wheel's name comes from the distribution name and its version from the version files: check \`python.distName\` and that \`python.versionFiles\` names the file the build reads its version from. Only a pure-Python \`py3-none-any\` wheel is looked for. See [python](${README}python).`,
-  }),
-  EWHEELCHANGED: (p) => ({
-    message: `Wheel \`${s(p.path)}\` changed after it was built.`,
-    details: `Its sha256 is ${s(p.actual)}; the release manifest recorded ${s(p.expected)}. Something rewrote the file between prepare and publish. Nothing was uploaded: remove \`release-artifacts/\` and run the release again. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EPYPICREDENTIALS: (p) => ({
-    message: 'No credentials to upload the wheel to the package index.',
-    details: `Set \`PYPI_TOKEN\` (an API token; twine then logs in as \`__token__\`), or both \`TWINE_USERNAME\` and \`TWINE_PASSWORD\`, in the environment semantic-release runs in. Missing: ${s(p.missing)}. See [python](${README}python).`,
-  }),
-  EPYPIAUTH: (p) => ({
-    message: `The package index ${s(p.url)} refused the credentials in ${s(p.source)} (${s(p.answer)}).`,
-    details: `Checked before anything was built or tagged, with an upload that carries no file (the index authenticates it, then refuses it for the missing file; nothing is stored). Use an API token of the index (on PyPI: \`PYPI_TOKEN\`, a token starting with \`pypi-\`, scoped to the project or the account), or a correct \`TWINE_USERNAME\`/\`TWINE_PASSWORD\` pair for another index, and check \`python.publish.repositoryUrl\`. See [python](${README}python).`,
-  }),
-  EPYPILOCALVERSION: (p) => ({
-    message: `Version ${s(p.version)} (PEP 440 \`${s(p.pep440)}\`) has a local part, which package indexes refuse.`,
-    details: `PyPI rejects versions with \`+…\`, which comes from SemVer build metadata. Release without build metadata, or switch \`python.publish\` off for this branch. See [versions](${README}versions).`,
-  }),
-  EPYPICONFLICT: (p) => ({
-    message: `\`${s(p.file)}\` is already on the index with different content.`,
-    details: `${s(p.index)} lists it with sha256 ${s(p.remote)}; this release built ${s(p.local)}. A published file can never be replaced. If this version was released before from another commit or toolchain, release a new version instead. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EPYPIINDEX: (p) => ({
-    message: `Could not ask ${s(p.url)} which files version ${s(p.version)} has: ${s(p.reason)}.`,
-    details: `The wheel is only uploaded after the index says whether it already has it (${s(p.attempts)} attempt(s) made; only 429, 5xx and network errors are retried). Check \`python.publish.repositoryUrl\`, the network, and for a private index that the credentials may read. Re-run the release; nothing was uploaded. See [python](${README}python).`,
-  }),
-  EPYPIUPLOAD: (p) => ({
-    message: `Uploading \`${s(p.file)}\` to ${s(p.url)} failed.`,
-    details: `${s(p.details)}\n\nCheck that the credentials may upload to this project. The release can be re-run: a file already uploaded is recognised and skipped. See [python](${README}python).`,
-  }),
-  // --- docker --------------------------------------------------------------------------------
-  EINVALIDIMAGE: (p) => ({
-    message: `Image name \`${s(p.image)}\` is invalid: ${s(p.problem)}.`,
-    details: `\`docker.image\` is a repository name without tag or digest, e.g. \`registry.example.com/org/app\` or \`org/app\` (Docker Hub): lowercase letters and digits separated by \`.\`, \`_\`, \`__\` or \`-\`, in \`/\`-separated parts, after an optional registry host. The release adds the tags. See [docker](${README}docker).`,
-  }),
-  EDOCKERFILEMISSING: (p) => ({
-    message: `Dockerfile \`${s(p.path)}\` does not exist.`,
-    details: `The image is built from \`docker.dockerfile\` (default \`<context>/Dockerfile\`), relative to the repository root. Create it or fix the option. See [docker](${README}docker).`,
-  }),
-  EDOCKERCONTEXTMISSING: (p) => ({
-    message: `Docker build context \`${s(p.path)}\` is not a directory.`,
-    details: `\`docker.context\` (default \`docker\`) names the folder sent to the build, relative to the repository root. Create it or fix the option. See [docker](${README}docker).`,
-  }),
-  EDOCKERUNAVAILABLE: (p) => ({
-    message: `The image builder \`${s(p.builder)}\` cannot run: ${s(p.reason)}`,
-    details: `The image is built with \`docker.builder\` (\`docker\`, \`podman\` or \`buildah\`). Make it available where semantic-release runs, or choose another builder. See [docker](${README}docker).`,
-  }),
-  EPLATFORMSUNSUPPORTED: (p) => ({
-    message: `\`${s(p.builder)}\` cannot build the platforms ${s(p.platforms)}: ${s(p.reason)}.`,
-    details: `Several platforms make a manifest list. podman and buildah build one as they are; docker needs the buildx plugin. Remove \`docker.platforms\` to build for the host's platform only. See [docker](${README}docker).`,
-  }),
-  EDOCKERSECRET: (p) => ({
-    message: `Build secret \`${s(p.id)}\` cannot be passed to the build: ${s(p.reason)}.`,
-    details: `\`docker.secrets\` hands each secret to the builder as \`--secret id=<id>,env=<variable>\` (BuildKit with docker, natively with podman and buildah): the value stays in the environment, never in argv, the logs or a layer. Set the variable in the release's environment; use the secret in the Dockerfile with \`RUN --mount=type=secret,id=<id>\` (it appears at \`/run/secrets/<id>\` for that step only). See [docker](${README}docker).`,
-  }),
-  EDOCKERSECRETARG: (p) => ({
-    message: `Build arg \`${s(p.name)}\` looks like a secret: ${s(p.reason)}.`,
-    details: `Build args are stored in the image's history, readable by anyone who can pull it. Pass it with \`docker.secrets\` instead (used as \`RUN --mount=type=secret,id=<id>\`), and remove \`${s(p.name)}\` from \`docker.buildArgs\`. See [docker](${README}docker).`,
-  }),
-  EDOCKERCREDENTIALS: (p) => ({
-    message: `Registry credentials are incomplete: ${s(p.missing)} is not set.`,
-    details: `Set both \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\`, or neither (then the builder's existing login is used). See [docker](${README}docker).`,
-  }),
-  EDOCKERAUTH: (p) => ({
-    message: `The registry ${s(p.registry)} refused the credentials.`,
-    details: `${s(p.reason)}. Check \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\` (a token needs read and write access to the repository), or the existing login of the builder when they are not set. Nothing was pushed. See [docker](${README}docker).`,
-  }),
-  EDOCKERREGISTRY: (p) => ({
-    message: `The registry ${s(p.registry)} could not be read: ${s(p.reason)}.`,
-    details: `The registry API (\`/v2/\`) must be reachable from where semantic-release runs. Check the host in \`docker.image\`, the network, and \`docker.insecureRegistry\` for a registry without TLS. Only network errors, 408, 429 and 5xx are retried. See [docker](${README}docker).`,
-  }),
-  EDOCKERNOWHEEL: (p) => ({
-    message: `No wheel was built in this run to stage into \`${s(p.dir)}\`.`,
-    details: `The image gets exactly the wheel(s) the python kind built in this release. Enable the \`python\` kind, or set \`"docker": { "wheelsDir": false }\` for an image that takes no wheel. See [docker](${README}docker).`,
-  }),
-  EIMAGEEXISTS: (p) => ({
-    message: `\`${s(p.ref)}\` is already in the registry with a different image.`,
-    details: `The registry holds ${s(p.digest)} (config ${s(p.remote)}); this release built config ${s(p.local)}. A released version tag is never overwritten. If this version was released before from another build, release a new version; remove the tag from the registry only if that image was never used. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EDOCKERIMAGEMISSING: (p) => ({
-    message: `The image \`${s(p.ref)}\` is not in ${s(p.builder)}'s local images.`,
-    details: `publish pushes the image prepare built. Run prepare and publish on the same machine (the same job), with the same builder. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  EDOCKERPUSHVERIFY: (p) => ({
-    message: `After the push, \`${s(p.ref)}\` in the registry is not the image that was pushed.`,
-    details: `Expected ${s(p.expected)}, the registry serves ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: tags already holding this image are skipped. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  // --- helm publish --------------------------------------------------------------------------
-  ECHARTOCIREF: (p) => ({
-    message: `\`${s(p.ref)}\` is not a valid OCI reference for the chart: ${s(p.problem)}.`,
-    details: `The chart is pushed to \`<helm.oci>/<chart name>:<version>\`. \`helm.oci\` is \`oci://<registry host>[/<path>]\` in lowercase, and the chart name in Chart.yaml must be a valid repository name too (lowercase letters, digits, \`.\`, \`_\`, \`-\`). See [helm](${README}helm).`,
-  }),
-  ECHARTREGISTRYCREDENTIALS: (p) => ({
-    message: `Chart registry credentials are incomplete: ${s(p.given)} is set but ${s(p.missing)} is not.`,
-    details: `Set both \`HELM_REGISTRY_USER\` and \`HELM_REGISTRY_PASSWORD\`, or neither (then \`DOCKER_REGISTRY_USER\`/\`DOCKER_REGISTRY_PASSWORD\` are used, or no credentials). See [helm](${README}helm).`,
-  }),
-  ECHARTREGISTRYAUTH: (p) => ({
-    message: `The chart registry ${s(p.registry)} refused the credentials.`,
-    details: `${s(p.reason)}. Set \`HELM_REGISTRY_USER\` and \`HELM_REGISTRY_PASSWORD\` (or the \`DOCKER_REGISTRY_*\` pair they fall back to) to an account or token that may pull and push the chart repository. Nothing was pushed. See [helm](${README}helm).`,
-  }),
-  ECHARTREGISTRY: (p) => ({
-    message: `The chart registry ${s(p.registry)} could not be used: ${s(p.reason)}.`,
-    details: `The registry API (\`/v2/\`) must be reachable from where semantic-release runs. Check the host in \`helm.oci\`, the network, and \`helm.insecureRegistry\` for a registry without TLS. Only network errors, 408, 429 and 5xx are retried. Re-running the release is safe: a chart already pushed is skipped. See [helm](${README}helm).`,
-  }),
-  ECHARTEXISTS: (p) => ({
-    message: `${s(p.where)} already holds ${s(p.name)} ${s(p.version)} with a different chart.`,
-    details: `It holds ${s(p.remote)}; this release packaged ${s(p.local)}. A released chart version is never overwritten. If this version was released before from other sources, release a new version; remove the old one only if it was never used. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  ECHARTPUSHVERIFY: (p) => ({
-    message: `After the push, \`${s(p.ref)}\` in the registry is not the chart that was pushed.`,
-    details: `Expected ${s(p.expected)}, the registry answered ${s(p.actual)}. Another process may be pushing the same tag. Check the registry, then re-run the release: a tag already holding this chart is skipped. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  ECHARTNOTPACKAGED: (p) => ({
-    message: `The packaged chart of this release cannot be published: ${s(p.reason)}.`,
-    details: `\`helm.oci\` and \`helm.index\` publish the chart that prepare packaged and recorded in the release manifest (\`release-artifacts/manifest.json\`). Run prepare, publish and success in the same job and leave \`release-artifacts/\` alone in between. See [failure and recovery](${README}failure-and-recovery).`,
-  }),
-  ECHARTINDEX: (p) => ({
-    message: `The chart index \`${s(p.path)}\` on branch \`${s(p.branch)}\` could not be updated: ${s(p.reason)}.`,
-    details: `The release itself is out; only the chart repository index is behind. Fix the cause (an index.yaml Helm cannot read, or the push being refused), then add the entry by re-running the release's success step, or with \`helm repo index --merge\`. See [helm](${README}helm).`,
-  }),
-  ECHARTINDEXCONFLICT: (p) => ({
-    message: `Branch \`${s(p.branch)}\` kept moving: the chart index entry for ${s(p.name)} ${s(p.version)} was not pushed after ${s(p.attempts)} attempts.`,
-    details: `Each attempt fetched the branch, added the entry to its index.yaml again and pushed without force. Raise \`helm.index.pushAttempts\` or stop the other writers of the branch, then re-run; an entry already present with the same digest is left alone. See [helm](${README}helm).`,
-  }),
   // --- signing, provenance and SBOMs (src/sign/) ---------------------------------------------
   ESIGNNOIDENTITY: () => ({
     message: '`sign` is on but there is no OIDC identity to sign with.',
@@ -353,20 +152,51 @@ export const ERRORS = {
     message: `Cannot verify ${s(p.target)}: ${s(p.reason)}.`,
     details: `\`semantic-release-stack verify <tag | image ref | file>\` needs a trusted root (the public one through TUF, or \`--trusted-root FILE\`), the identity that signed (\`--identity\`, \`--issuer\`; for a tag or a repository with a GitHub remote the release workflow of that repository is the default), and for a tag the GitHub release. See [signing](${README}signing-provenance-and-sboms).`,
   }),
-} satisfies Record<string, Entry>;
+} satisfies ErrorTable;
 
+/** A shared code (this module's table). */
 export type ErrorCode = keyof typeof ERRORS;
 
-export type StackError = SemanticReleaseError & { code: ErrorCode; details: string };
+export type StackError = SemanticReleaseError & { code: string; details: string };
 
-/** Builds the SemanticReleaseError for `code` from the table. */
-export function stackError(code: ErrorCode, params: Params = {}): StackError {
-  const { message, details } = (ERRORS[code] as Entry)(params);
+function build(code: string, entry: ErrorEntry, params: Params): StackError {
+  const { message, details } = entry(params);
   const error = new SemanticReleaseError(message, code, details) as StackError;
   // A coded error is an expected condition with its fix in `details`: semantic-release's CLI prints
   // `util.inspect` of every failure, and internal stack frames would only bury that fix.
   error.stack = `${error.name}: ${message}`;
   return error;
+}
+
+/** Builds the SemanticReleaseError of a shared code. */
+export function stackError(code: ErrorCode, params: Params = {}): StackError {
+  return build(code, ERRORS[code], params);
+}
+
+/**
+ * The error builder of one kind: its own codes (`table`) and the shared ones. A kind's modules import
+ * it from the kind's own errors.ts under the same name, `stackError`.
+ */
+export function errorFactory<T extends ErrorTable>(table: T) {
+  return (code: ErrorCode | (keyof T & string), params: Params = {}): StackError => {
+    const entry = Object.hasOwn(table, code) ? table[code] : ERRORS[code as ErrorCode];
+    return build(code, entry!, params);
+  };
+}
+
+/**
+ * The one table: the shared codes and every kind's, each code once. A code defined twice is a
+ * programming error, found by the first test that loads the list of kinds.
+ */
+export function errorTable(kindTables: readonly ErrorTable[]): ErrorTable {
+  const merged: ErrorTable = { ...ERRORS };
+  for (const table of kindTables) {
+    for (const [code, entry] of Object.entries(table)) {
+      if (Object.hasOwn(merged, code)) throw new Error(`error code ${code} is defined twice`);
+      merged[code] = entry;
+    }
+  }
+  return merged;
 }
 
 export function isStackError(error: unknown): error is StackError {

@@ -1,20 +1,21 @@
-/**
+/*
  * `semantic-release-stack/preset`: a shareable config (`"extends"`) that wires the whole release in
  * the right order. Stack options go at the top level of the user's config, next to `extends`
  * (semantic-release hands top-level keys to every plugin, and the composite reads its sections
  * there). For other changes, build the config with `createPreset` in a `release.config.mjs`.
+ * What it knows of each kind (assets, version files) is the kind's own declaration.
  */
+import { ARTIFACTS_DIR } from './core/context.js';
+import { CHECKSUMS_FILE, MANIFEST_FILE } from './core/manifest.js';
+import { githubAssetGlobs } from './kind.js';
+import { KINDS } from './kinds/index.js';
 import { SIGN_ASSET_GLOBS } from './sign/assets.js';
 
-export interface StackOptions {
-  python?: boolean | { versionFiles?: Array<string | { path: string }>; [key: string]: unknown };
-  docs?: boolean | Record<string, unknown>;
-  docker?: boolean | Record<string, unknown>;
-  helm?: boolean | { chart?: string; valuesFile?: string; [key: string]: unknown };
-  devVersion?: boolean | Record<string, unknown>;
-  /** Sigstore signatures, provenance and SBOMs: `true`, or a private instance's URLs. */
-  sign?: boolean | { fulcioUrl?: string; rekorUrl?: string; tsaUrl?: string };
-}
+/**
+ * The composite's options: one section per kind (its name), `true` or its options object; and
+ * `sign` (Sigstore signatures, provenance and SBOMs: `true`, or a private instance's URLs).
+ */
+export type StackOptions = Record<string, boolean | Record<string, unknown> | undefined>;
 
 export interface PresetOptions {
   /** Options of the composite plugin; when absent, it reads its sections from the top level. */
@@ -35,37 +36,24 @@ export const DEFAULT_BRANCHES = [
 ];
 
 /** Where version files usually are; @semantic-release/git commits only those of them that changed. */
-export const DEFAULT_VERSION_FILE_PATTERNS = [
-  'pyproject.toml',
-  'setup.cfg',
-  '**/pkg_info.json',
-  '**/_version.py',
-  '**/__version__.py',
-  '**/Chart.yaml',
-  '**/values.yaml',
-];
+export const DEFAULT_VERSION_FILE_PATTERNS = KINDS.flatMap((k) => k.preset?.defaultVersionFiles ?? []);
 
 /**
- * Release artifacts attached to the GitHub release: docs archive, chart, wheel, manifest, checksums,
+ * Release artifacts attached to the GitHub release: each kind's files, the manifest and checksums,
  * and with `sign` the Sigstore bundles and SBOMs (globs that match nothing attach nothing).
  */
 export const GITHUB_ASSETS = [
-  { path: 'release-artifacts/*.tgz' },
-  { path: 'release-artifacts/*.whl' },
-  { path: 'release-artifacts/manifest.json' },
-  { path: 'release-artifacts/SHA256SUMS' },
+  ...[...githubAssetGlobs(KINDS), MANIFEST_FILE, CHECKSUMS_FILE].map((glob) => ({
+    path: `${ARTIFACTS_DIR}/${glob}`,
+  })),
   ...SIGN_ASSET_GLOBS.map((glob) => ({ path: glob })),
 ];
 
 function versionFilesOf(stack: StackOptions): string[] | undefined {
-  const files: string[] = [];
-  const python = typeof stack.python === 'object' ? stack.python : undefined;
-  for (const f of python?.versionFiles ?? []) files.push(typeof f === 'string' ? f : f.path);
-  const helm = typeof stack.helm === 'object' ? stack.helm : undefined;
-  if (helm?.chart) {
-    const chart = helm.chart.replace(/\/$/, '');
-    files.push(`${chart}/Chart.yaml`, `${chart}/${helm.valuesFile ?? 'values.yaml'}`);
-  }
+  const files = KINDS.flatMap((kind) => {
+    const options = stack[kind.name];
+    return options ? (kind.preset?.versionFiles?.(options === true ? {} : options) ?? []) : [];
+  });
   return files.length ? files : undefined;
 }
 

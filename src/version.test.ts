@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import {
+  channelProblems,
   fillTemplate,
   isCanonicalPep440,
   isChartVersion,
@@ -11,7 +12,11 @@ import {
   notLatestBecause,
   normalizeDistributionName,
   pep440ChannelProblem,
+  renderRelease,
   renderVersion,
+  renderedValue,
+  renderedValues,
+  templateRenderings,
   toPep440,
   wheelFileName,
   type PrereleaseMap,
@@ -585,7 +590,7 @@ describe('names', () => {
   });
 
   it('fillTemplate fills every placeholder', () => {
-    const r = renderVersion('v2.0.0-beta.3+build.1');
+    const r = renderRelease('v2.0.0-beta.3+build.1');
     expect(
       fillTemplate(
         '{name}|{version}|{pep440}|{imageTag}|{chartVersion}|{appVersion}|{major}|{minor}|{patch}|{prerelease}|{channel}',
@@ -595,25 +600,68 @@ describe('names', () => {
     ).toBe(
       'os-vim-driver|2.0.0-beta.3+build.1|2.0.0b3+build.1|2.0.0-beta.3_build.1|2.0.0-beta.3+build.1|2.0.0-beta.3_build.1|2|0|0|beta.3|beta',
     );
-    expect(fillTemplate('{name}-{version}-docs.tgz', renderVersion('1.4.0'), { name: 'os-vim-driver' })).toBe(
+    expect(fillTemplate('{name}-{version}-docs.tgz', renderRelease('1.4.0'), { name: 'os-vim-driver' })).toBe(
       'os-vim-driver-1.4.0-docs.tgz',
     );
-    expect(fillTemplate('[{prerelease}][{channel}]', renderVersion('1.4.0'))).toBe('[][]');
+    expect(fillTemplate('[{prerelease}][{channel}]', renderRelease('1.4.0'))).toBe('[][]');
   });
 
   it('fillTemplate keeps version placeholders its own', () => {
-    expect(fillTemplate('{version}', renderVersion('1.4.0'), { version: 'x' })).toBe('1.4.0');
+    expect(fillTemplate('{version}', renderRelease('1.4.0'), { version: 'x' })).toBe('1.4.0');
   });
 
   it('fillTemplate reports unknown placeholders as an option error', () => {
     const e = codeOf(() =>
-      fillTemplate('{name}-{verison}-{ }', renderVersion('1.4.0'), { name: 'n' }, 'docs.archiveName'),
+      fillTemplate('{name}-{verison}-{ }', renderRelease('1.4.0'), { name: 'n' }, 'docs.archiveName'),
     );
     expect(e.code).toBe('EINVALIDOPTION');
     expect(e.message).toContain('docs.archiveName');
     expect(e.message).toContain('{verison}');
     expect(e.message).toContain('{ }');
-    expect(codeOf(() => fillTemplate('{constructor}', renderVersion('1.4.0'))).code).toBe('EINVALIDOPTION');
+    expect(codeOf(() => fillTemplate('{constructor}', renderRelease('1.4.0'))).code).toBe('EINVALIDOPTION');
+  });
+
+  it('fillTemplate reads only the renderings a template uses', () => {
+    // No PEP 440 phase for `next`: a template without {pep440} does not care.
+    const r = renderRelease('2.0.0-next.1');
+    expect(r.pep440.ok).toBe(false);
+    expect(fillTemplate('{name}-{version}-docs', r, { name: 'n' }, 'docs.archiveName')).toBe(
+      'n-2.0.0-next.1-docs',
+    );
+    const e = codeOf(() => fillTemplate('{name}-{pep440}', r, { name: 'n' }, 'docs.archiveName'));
+    expect(e.code).toBe('EPRERELEASEMAP');
+    expect(e.message).toContain('`docs.archiveName`');
+    expect(templateRenderings('{name}-{pep440}-{version}-{imageTag}')).toEqual(['pep440', 'imageTag']);
+  });
+});
+
+describe('renderRelease', () => {
+  it('never throws for a rendering it cannot make: each is a value or its problem', () => {
+    const r = renderRelease('2.0.0-next.1', { branch: 'prerelease', devAfterPrerelease: true });
+    expect(r.semver).toBe('2.0.0-next.1');
+    expect(r.imageTag).toEqual({ ok: true, value: '2.0.0-next.1' });
+    expect(r.chartVersion).toEqual({ ok: true, value: '2.0.0-next.1' });
+    expect(r.pep440).toEqual({ ok: false, problem: { code: 'EPRERELEASEMAP', params: { channel: 'next' } } });
+    expect(r.nextDev.ok).toBe(false);
+    // The values a manifest records: only those that could be made, as plain values.
+    expect(renderedValues(r)).toEqual({
+      semver: '2.0.0-next.1',
+      prerelease: true,
+      imageTag: '2.0.0-next.1',
+      chartVersion: '2.0.0-next.1',
+      appVersion: '2.0.0-next.1',
+    });
+    expect(codeOf(() => renderedValue(r.pep440)).code).toBe('EPRERELEASEMAP');
+    const mapped = renderRelease('2.0.0-next.1', { prereleaseMap: { next: 'rc' } });
+    expect(renderedValue(mapped.pep440)).toBe('2.0.0rc1');
+  });
+
+  it('tells from the channel alone which renderings a prerelease branch cannot make', () => {
+    expect(channelProblems('beta', {})).toEqual({});
+    expect(Object.keys(channelProblems('next', {}))).toEqual(['pep440']);
+    expect(Object.keys(channelProblems('next', { devAfterPrerelease: true }))).toEqual(['pep440', 'nextDev']);
+    expect(channelProblems('next', { prereleaseMap: { next: 'rc' } })).toEqual({});
+    expect(channelProblems('next', { prereleaseMap: { next: 'gamma' } }).pep440?.code).toBe('EINVALIDOPTION');
   });
 });
 

@@ -88,8 +88,60 @@ const PHASE_ALIASES: Readonly<Record<string, Pep440Phase>> = {
 
 const DIGITS = /^\d+$/;
 
-function invalidVersion(version: string, target: string, reason: string, fix?: string): Error {
-  return stackError('EINVALIDVERSION', { version, target, reason, ...(fix ? { fix } : {}) });
+/** Why a rendering cannot be made: the facts for its coded error. */
+export interface RenderingProblem {
+  code: 'EINVALIDVERSION' | 'EPRERELEASEMAP' | 'EINVALIDOPTION';
+  params: Record<string, unknown>;
+}
+
+/** A rendering, or why it cannot be made. Renderings are values: making one never throws. */
+export type Rendered<T> = { ok: true; value: T } | { ok: false; problem: RenderingProblem };
+
+/** Thrown inside this module only; the public functions turn it into a result or a coded error. */
+class Unrenderable extends Error {
+  readonly problem: RenderingProblem;
+  constructor(problem: RenderingProblem) {
+    super(problem.code);
+    this.problem = problem;
+  }
+}
+
+/** The coded error of a problem; `extra` adds facts such as which option needed the rendering. */
+export function problemError(problem: RenderingProblem, extra: Record<string, unknown> = {}): Error {
+  return stackError(problem.code, { ...problem.params, ...extra });
+}
+
+function attempt<T>(render: () => T): Rendered<T> {
+  try {
+    return { ok: true, value: render() };
+  } catch (error) {
+    if (error instanceof Unrenderable) return { ok: false, problem: error.problem };
+    throw error;
+  }
+}
+
+/** For callers that want the value or the coded error (the CLI, option checks). */
+function coded<T>(render: () => T): T {
+  const result = attempt(render);
+  if (result.ok) return result.value;
+  throw problemError(result.problem);
+}
+
+/**
+ * The value of a rendering a step needs. The centre checks in verifyConditions and verifyRelease
+ * that every rendering a kind declares it needs can be made, so a problem here means a kind used a
+ * rendering it did not declare: its coded error, not a crash.
+ */
+export function renderedValue<T>(rendered: Rendered<T>): T {
+  if (rendered.ok) return rendered.value;
+  throw problemError(rendered.problem);
+}
+
+function invalidVersion(version: string, target: string, reason: string, fix?: string): Unrenderable {
+  return new Unrenderable({
+    code: 'EINVALIDVERSION',
+    params: { version, target, reason, ...(fix ? { fix } : {}) },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -183,9 +235,12 @@ function phaseOf(channel: string, prereleaseMap?: PrereleaseMap): Pep440Phase {
   const found = lookupPhase(channel, prereleaseMap);
   if ('phase' in found) return found.phase;
   if (found.badMapValue) {
-    throw stackError('EINVALIDOPTION', { option: `prereleaseMap.${channel}`, problem: found.problem });
+    throw new Unrenderable({
+      code: 'EINVALIDOPTION',
+      params: { option: `prereleaseMap.${channel}`, problem: found.problem },
+    });
   }
-  throw stackError('EPRERELEASEMAP', { channel });
+  throw new Unrenderable({ code: 'EPRERELEASEMAP', params: { channel } });
 }
 
 /**
@@ -235,7 +290,7 @@ function pep440Of(v: ParsedVersion, prereleaseMap?: PrereleaseMap): string {
 
 /** The canonical PEP 440 rendering (what `str(packaging.version.Version(...))` prints). */
 export function toPep440(version: string, prereleaseMap?: PrereleaseMap): string {
-  return pep440Of(parseVersion(version), prereleaseMap);
+  return coded(() => pep440Of(parseVersion(version), prereleaseMap));
 }
 
 const NUMBER = '(?:0|[1-9]\\d*)';
@@ -353,7 +408,7 @@ export function nextDevVersion(
   branch: BranchKind,
   options: DevOptions = {},
 ): DevVersion | null {
-  return nextDevOf(parseVersion(version), branch, options);
+  return coded(() => nextDevOf(parseVersion(version), branch, options));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -362,17 +417,91 @@ export function nextDevVersion(
 
 /** Every rendering of `version`; throws a SemanticReleaseError when one of them is impossible. */
 export function renderVersion(version: string, options: RenderOptions = {}): Renderings {
-  const v = parseVersion(version);
-  const imageTag = imageTagOf(v);
+  const r = renderRelease(version, options);
+  return {
+    semver: r.semver,
+    pep440: renderedValue(r.pep440),
+    imageTag: renderedValue(r.imageTag),
+    chartVersion: renderedValue(r.chartVersion),
+    appVersion: renderedValue(r.appVersion),
+    prerelease: r.prerelease,
+    nextDev: renderedValue(r.nextDev),
+  };
+}
+
+/** A rendering a release may need, by name (what version fields and template placeholders ask for). */
+export type RenderingName = 'pep440' | 'imageTag' | 'chartVersion' | 'appVersion' | 'nextDev';
+
+/**
+ * Every rendering of a release version, each as a value or the reason it cannot be made: a channel
+ * PEP 440 has no phase for stops only the kinds that need PEP 440, never a release without them.
+ * Throws only for a version that is not SemVer at all (semantic-release never hands one).
+ */
+export interface ReleaseRenderings {
+  semver: string;
+  prerelease: boolean;
+  pep440: Rendered<string>;
+  imageTag: Rendered<string>;
+  chartVersion: Rendered<string>;
+  appVersion: Rendered<string>;
+  nextDev: Rendered<DevVersion | null>;
+}
+
+export function renderRelease(version: string, options: RenderOptions = {}): ReleaseRenderings {
+  const v = coded(() => parseVersion(version));
+  const imageTag = attempt(() => imageTagOf(v));
   return {
     semver: v.semver,
-    pep440: pep440Of(v, options.prereleaseMap),
-    imageTag,
-    chartVersion: chartVersionOf(v),
-    appVersion: imageTag,
     prerelease: v.prerelease.length > 0,
-    nextDev: nextDevOf(v, options.branch ?? 'release', options),
+    pep440: attempt(() => pep440Of(v, options.prereleaseMap)),
+    imageTag,
+    chartVersion: attempt(() => chartVersionOf(v)),
+    appVersion: imageTag,
+    nextDev: attempt(() => nextDevOf(v, options.branch ?? 'release', options)),
   };
+}
+
+/**
+ * For verifyConditions on a prerelease branch, before any version exists: the renderings its
+ * channel alone already makes impossible (PEP 440, and the development version after a prerelease).
+ */
+export function channelProblems(
+  channel: string,
+  options: RenderOptions,
+): Partial<Record<RenderingName, RenderingProblem>> {
+  const reason = pep440ChannelProblem(channel, options.prereleaseMap);
+  if (!reason) return {};
+  const problem = attempt(() => phaseOf(channel, options.prereleaseMap));
+  const found: RenderingProblem = problem.ok
+    ? { code: 'EPRERELEASEMAP', params: { channel, reason } }
+    : problem.problem;
+  return { pep440: found, ...(options.devAfterPrerelease ? { nextDev: found } : {}) };
+}
+
+const RENDERINGS: readonly RenderingName[] = ['pep440', 'imageTag', 'chartVersion', 'appVersion', 'nextDev'];
+
+/** The renderings of a release that cannot be made, by name. */
+export function renderingProblems(r: ReleaseRenderings): Partial<Record<RenderingName, RenderingProblem>> {
+  const problems: Partial<Record<RenderingName, RenderingProblem>> = {};
+  for (const name of RENDERINGS) {
+    const rendered = r[name];
+    if (!rendered.ok) problems[name] = rendered.problem;
+  }
+  return problems;
+}
+
+/** The values a release records (its manifest): the renderings that could be made. */
+export type RenderedValues = Pick<ReleaseRenderings, 'semver' | 'prerelease'> &
+  Partial<Omit<Renderings, 'semver' | 'prerelease'>>;
+
+export function renderedValues(r: ReleaseRenderings): RenderedValues {
+  const values: RenderedValues = { semver: r.semver, prerelease: r.prerelease };
+  for (const name of ['pep440', 'imageTag', 'chartVersion', 'appVersion'] as const) {
+    const rendered = r[name];
+    if (rendered.ok) values[name] = rendered.value;
+  }
+  if (r.nextDev.ok) values.nextDev = r.nextDev.value;
+  return values;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -425,35 +554,50 @@ export function normalizeDistributionName(name: string): string {
 /** The file name `python -m build --wheel` gives a pure-Python wheel (PEP 427). */
 export function wheelFileName(distributionName: string, pep440: string): string {
   if (!isCanonicalPep440(pep440)) {
-    throw invalidVersion(pep440, 'a wheel file name', 'it is not a canonical PEP 440 version');
+    throw problemError(
+      invalidVersion(pep440, 'a wheel file name', 'it is not a canonical PEP 440 version').problem,
+    );
   }
   return `${normalizeDistributionName(distributionName)}-${pep440}-py3-none-any.whl`;
 }
 
 /**
- * A development version as a Renderings, so that templates fill the same way for it as for a release:
+ * A development version as renderings, so that templates fill the same way for it as for a release:
  * `{version}` is its SemVer spelling (the chart's), `{pep440}` and `{imageTag}` its own.
  */
-export function devRenderings(dev: DevVersion): Renderings {
+export function devRenderings(dev: DevVersion): ReleaseRenderings {
+  const made = <T>(value: T): Rendered<T> => ({ ok: true, value });
   return {
-    semver: parseVersion(dev.chartVersion).semver,
-    pep440: dev.pep440,
-    imageTag: dev.imageTag,
-    chartVersion: dev.chartVersion,
-    appVersion: dev.imageTag,
+    semver: coded(() => parseVersion(dev.chartVersion)).semver,
     prerelease: true,
-    nextDev: null,
+    pep440: made(dev.pep440),
+    imageTag: made(dev.imageTag),
+    chartVersion: made(dev.chartVersion),
+    appVersion: made(dev.imageTag),
+    nextDev: made(null),
   };
 }
 
-function templateValues(r: Renderings): Record<string, string> {
-  const v = parseVersion(r.semver);
+/** Placeholders that name a rendering; the others are parts of the SemVer and always there. */
+const RENDERING_PLACEHOLDERS: Readonly<Record<string, RenderingName>> = {
+  pep440: 'pep440',
+  imageTag: 'imageTag',
+  chartVersion: 'chartVersion',
+  appVersion: 'appVersion',
+};
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/** The renderings a template asks for (`{pep440}` in a name template), so its kind can declare them. */
+export function templateRenderings(template: string): RenderingName[] {
+  const names = [...template.matchAll(PLACEHOLDER)].map((m) => RENDERING_PLACEHOLDERS[m[1]!]);
+  return [...new Set(names.filter((n): n is RenderingName => n !== undefined))];
+}
+
+function semverValues(semverText: string): Record<string, string> {
+  const v = parseVersion(semverText);
   return {
-    version: r.semver,
-    pep440: r.pep440,
-    imageTag: r.imageTag,
-    chartVersion: r.chartVersion,
-    appVersion: r.appVersion,
+    version: v.semver,
     major: String(v.major),
     minor: String(v.minor),
     patch: String(v.patch),
@@ -465,28 +609,36 @@ function templateValues(r: Renderings): Record<string, string> {
 /**
  * Fills `{placeholder}`s in a name template from the renderings, plus `extra` values such as
  * `{name}`. The version placeholders win over an `extra` of the same name, so a version is always
- * spelled by this module. Every `{…}` must be known: a typo is an option error, not a literal.
+ * spelled by this module. Every `{…}` must be known: a typo is an option error, not a literal. Only
+ * the renderings the template uses are read: `{version}` never needs PEP 440.
  */
 export function fillTemplate(
   template: string,
-  renderings: Renderings,
+  renderings: ReleaseRenderings,
   extra: Record<string, string> = {},
   option = 'template',
 ): string {
-  const values = { ...extra, ...templateValues(renderings) };
+  const values: Record<string, string> = { ...extra, ...semverValues(renderings.semver) };
+  const known = [...new Set([...Object.keys(values), ...Object.keys(RENDERING_PLACEHOLDERS)])];
   const unknown = new Set<string>();
-  const filled = template.replace(/\{([^{}]*)\}/g, (whole, key: string) => {
+  let problem: RenderingProblem | undefined;
+  const filled = template.replace(PLACEHOLDER, (whole, key: string) => {
+    const rendering = Object.hasOwn(RENDERING_PLACEHOLDERS, key) ? RENDERING_PLACEHOLDERS[key] : undefined;
+    if (rendering && rendering !== 'nextDev') {
+      const rendered = renderings[rendering];
+      if (rendered.ok) return rendered.value;
+      problem ??= rendered.problem;
+      return whole;
+    }
     if (Object.hasOwn(values, key)) return values[key] as string;
     unknown.add(whole);
     return whole;
   });
   if (unknown.size > 0) {
-    const problem = `unknown placeholder ${[...unknown].join(', ')} in \`${template}\` (known: ${Object.keys(
-      values,
-    )
-      .map((k) => `{${k}}`)
-      .join(', ')})`;
-    throw stackError('EINVALIDOPTION', { option, problem });
+    const known_ = known.map((k) => `{${k}}`).join(', ');
+    const problemText = `unknown placeholder ${[...unknown].join(', ')} in \`${template}\` (known: ${known_})`;
+    throw stackError('EINVALIDOPTION', { option, problem: problemText });
   }
+  if (problem) throw problemError(problem, { neededBy: `\`${option}\`` });
   return filled;
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { stackError, isStackError } from '../errors.js';
 import type { BranchInfo, ReleaseContext, StepContext } from '../kind.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
+import { createCaches, type PluginCaches } from './caches.js';
 import { createHttpClient } from './http.js';
 import { proxyPasswords } from './proxy.js';
-import { renderVersion, type BranchKind, type PrereleaseMap, type Renderings } from '../version.js';
+import { renderRelease, type BranchKind, type PrereleaseMap } from '../version.js';
 
 /** The parts of semantic-release's context this package reads (a structural subset of its types). */
 export interface SrContext {
@@ -35,7 +35,8 @@ export function branchInfo(branch: SrContext['branch']): BranchInfo {
   };
 }
 
-export function stepContext(context: SrContext): StepContext {
+/** The step's context; `caches` are the plugin instance's (a fresh set when none is given). */
+export function stepContext(context: SrContext, caches: PluginCaches = createCaches()): StepContext {
   const root = path.resolve(context.cwd ?? '.');
   const options = context.options ?? {};
   const http = createHttpClient({ env: context.env });
@@ -52,6 +53,7 @@ export function stepContext(context: SrContext): StepContext {
     branch: branchInfo(context.branch),
     options,
     artifactsDir: path.join(root, ARTIFACTS_DIR),
+    caches,
   };
 }
 
@@ -60,38 +62,12 @@ export interface RenderOptions {
   devAfterPrerelease?: boolean;
 }
 
-/**
- * Every rendering of the release version. Only Python needs PEP 440, so a prerelease channel PEP 440
- * cannot express must not stop a release that has no Python kind: the error is kept and thrown when
- * `pep440` is read (the python kind reads it in verifyRelease and reports EPRERELEASEMAP there).
- */
-export function renderRelease(version: string, branch: BranchKind, options: RenderOptions): Renderings {
-  const opts = {
-    prereleaseMap: options.prereleaseMap,
-    branch,
-    devAfterPrerelease: options.devAfterPrerelease,
-  };
-  try {
-    return renderVersion(version, opts);
-  } catch (error) {
-    if (!isStackError(error) || error.code !== 'EPRERELEASEMAP') throw error;
-    const channel = /-([0-9A-Za-z-]+)/.exec(version)?.[1] ?? '';
-    const renderings = renderVersion(version, {
-      ...opts,
-      prereleaseMap: { ...opts.prereleaseMap, [channel]: 'rc' },
-    });
-    Object.defineProperty(renderings, 'pep440', {
-      enumerable: true,
-      get() {
-        throw stackError('EPRERELEASEMAP', { channel });
-      },
-    });
-    return renderings;
-  }
-}
-
-export function releaseContext(context: SrContext, options: RenderOptions): ReleaseContext {
-  const base = stepContext(context);
+export function releaseContext(
+  context: SrContext,
+  options: RenderOptions,
+  caches: PluginCaches = createCaches(),
+): ReleaseContext {
+  const base = stepContext(context, caches);
   const next = context.nextRelease;
   if (!next) throw new Error('semantic-release did not provide nextRelease to a release step');
   const tags = (context.branches ?? []).flatMap((b) => b.tags ?? []);
@@ -107,7 +83,7 @@ export function releaseContext(context: SrContext, options: RenderOptions): Rele
       gitTag: next.gitTag,
       gitHead: next.gitHead,
       channel: next.channel ?? undefined,
-      versions: renderRelease(next.version, base.branch.kind, options),
+      versions: renderRelease(next.version, { ...options, branch: base.branch.kind }),
     },
     lastRelease:
       context.lastRelease?.version && context.lastRelease.gitTag

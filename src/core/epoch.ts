@@ -2,13 +2,13 @@ import { git } from './git.js';
 import type { ReleaseContext } from '../kind.js';
 
 /**
- * `git show -s --format=%ct` of a commit, asked once per repository and commit: the wheel's zip
- * times, the image's `created` label, the docs archive and the chart all stamp the same time, and a
- * commit's hash covers its committer time, so the answer cannot change. Failures are not kept.
+ * `git show -s --format=%ct` of a commit, asked once per plugin instance, repository and commit: the
+ * wheel's zip times, the image's `created` label, the docs archive and the chart all stamp the same
+ * time, and a commit's hash covers its committer time, so the answer cannot change. Failures are not
+ * kept.
  */
-const committerTimes = new Map<string, Promise<string>>();
-
 export function committerTime(ctx: ReleaseContext, commit: string): Promise<string> {
+  const committerTimes = ctx.caches.committerTimes;
   const key = `${ctx.root}\0${commit}`;
   let time = committerTimes.get(key);
   if (!time) {

@@ -5,10 +5,13 @@ import path from 'node:path';
 import { stackError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { VersionField } from '../kind.js';
-import type { Renderings } from '../version.js';
+import { renderedValues, type ReleaseRenderings, type RenderedValues } from '../version.js';
 
-export type ArtifactType =
-  'wheel' | 'docs' | 'chart' | 'image' | 'chart-oci' | 'pypi' | 'sbom' | 'sigstore-bundle';
+/**
+ * An artifact type: one a kind declares (`wheel`, `image`…; see ArtifactKind.artifacts), or one of
+ * the signing step's (`sbom`, `sigstore-bundle`).
+ */
+export type ArtifactType = string;
 
 /**
  * One artifact of the release. Later steps (the image build, publish, the GitHub release) read these
@@ -34,7 +37,13 @@ export interface Manifest {
   version: string;
   gitTag: string;
   gitHead: string;
-  versions: Omit<Renderings, 'nextDev'> & { nextDev: Renderings['nextDev'] };
+  /**
+   * The channel it was built and published for (null: the default channel). A success step for
+   * another channel follows an addChannel, and has nothing to do with what was built here.
+   */
+  channel?: string | null;
+  /** The renderings of the version that could be made, as plain values. */
+  versions: RenderedValues;
   /** Version fields written at the release, so the dev-version step writes the same places. */
   fields: VersionField[];
   artifacts: Artifact[];
@@ -60,7 +69,13 @@ export async function readManifest(artifactsDir: string): Promise<Manifest | und
  */
 export async function openManifest(
   artifactsDir: string,
-  release: { version: string; gitTag: string; gitHead: string; versions: Renderings },
+  release: {
+    version: string;
+    gitTag: string;
+    gitHead: string;
+    channel: string | undefined;
+    versions: ReleaseRenderings;
+  },
 ): Promise<Manifest> {
   const existing = await readManifest(artifactsDir);
   if (existing && existing.version === release.version && existing.gitHead === release.gitHead)
@@ -72,7 +87,8 @@ export async function openManifest(
     version: release.version,
     gitTag: release.gitTag,
     gitHead: release.gitHead,
-    versions: { ...release.versions },
+    channel: release.channel ?? null,
+    versions: renderedValues(release.versions),
     fields: [],
     artifacts: [],
   };
@@ -96,39 +112,38 @@ export function mergeFields(manifest: Manifest, fields: readonly VersionField[])
   }
 }
 
-const TYPE_ORDER: readonly ArtifactType[] = [
-  'wheel',
-  'docs',
-  'chart',
-  'image',
-  'chart-oci',
-  'pypi',
-  'sbom',
-  'sigstore-bundle',
-];
-
 /**
- * Artifacts in a fixed order (type, then name), not in the order concurrent kinds finished: the
- * same release always writes the same manifest.json bytes, so a resumed release can recognise the
- * copy already attached to its GitHub release.
+ * Artifacts in a fixed order (type in the kinds' declared order, then the types no kind declares,
+ * the signing step's, by name; then name), not in the order concurrent kinds finished: the same
+ * release always writes the same manifest.json bytes, so a resumed release can recognise the copy
+ * already attached to its GitHub release.
  */
-function canonical(manifest: Manifest): Manifest {
-  const rank = (a: Artifact) => TYPE_ORDER.indexOf(a.type);
+function canonical(manifest: Manifest, typeOrder: readonly ArtifactType[]): Manifest {
+  const rank = (a: Artifact) => {
+    const index = typeOrder.indexOf(a.type);
+    return index === -1 ? typeOrder.length : index;
+  };
+  const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const artifacts = [...manifest.artifacts].sort(
-    (a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    (a, b) => rank(a) - rank(b) || byText(a.type, b.type) || byText(a.name, b.name),
   );
   return { ...manifest, artifacts };
 }
 
 /**
  * Writes manifest.json and SHA256SUMS (file artifacts, `sha256sum -c` format). Sigstore bundles are
- * not summed: SHA256SUMS.sigstore.json signs SHA256SUMS, so it cannot be listed in it.
+ * not summed: SHA256SUMS.sigstore.json signs SHA256SUMS, so it cannot be listed in it. `typeOrder`
+ * is every kind's artifact types in order (artifactTypeOrder of the list of kinds).
  */
-export async function saveManifest(artifactsDir: string, manifest: Manifest): Promise<void> {
+export async function saveManifest(
+  artifactsDir: string,
+  manifest: Manifest,
+  typeOrder: readonly ArtifactType[],
+): Promise<void> {
   await mkdir(artifactsDir, { recursive: true });
   await writeFileAtomic(
     path.join(artifactsDir, MANIFEST_FILE),
-    `${JSON.stringify(canonical(manifest), null, 2)}\n`,
+    `${JSON.stringify(canonical(manifest, typeOrder), null, 2)}\n`,
   );
   const sums = manifest.artifacts
     .filter((a) => a.path && a.sha256 && a.type !== 'sigstore-bundle')

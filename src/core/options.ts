@@ -2,9 +2,8 @@ import * as z from 'zod';
 import { stackError } from '../errors.js';
 
 // zod compiles a parser for each object schema with `new Function` on its first parse, which pays
-// off only after many parses; the plugin parses each kind's options once per step (~25 parses per
-// release). Interpreted parsing is quicker here: measured with Node 20, the first parse of six
-// option schemas took ~8.7 ms compiled and ~4–7 ms without, and later parses were faster too.
+// off only after many parses; the plugin parses each kind's options once per step (a few dozen
+// parses per release). Interpreted parsing is quicker here (bench/notes/code-decisions.md).
 // z.config() is global to the zod instance: another plugin of the run sharing this zod through npm
 // gets interpreted parsing too, which changes only its speed, never a result.
 z.config({ jitless: true });

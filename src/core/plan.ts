@@ -7,6 +7,7 @@ export async function planEdits(ctx: ReleaseContext, fields: readonly VersionFie
   const { checked, skipped, errors } = await checkEdits(
     ctx.root,
     toEdits(fields, releaseValues(ctx.release.versions)),
+    { caches: ctx.caches.files },
   );
   if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
   const old = (value: string | null) => (value === null ? '(added)' : value || '(empty)');

@@ -1,9 +1,18 @@
-import path from 'node:path';
 import { stackError, throwAll } from '../errors.js';
+import path from 'node:path';
 import { applyEdits, withoutConsequences } from '../files/index.js';
 import { restoreOnExit } from '../files/restore-on-exit.js';
-import type { ArtifactKind, ReleaseContext, StepContext } from '../kind.js';
+import {
+  artifactTypeOrder,
+  type ArtifactKind,
+  type Outcome,
+  type ReleaseContext,
+  type StepContext,
+} from '../kind.js';
+import { KINDS } from '../kinds/index.js';
+import { createCaches } from './caches.js';
 import { releaseContext, stepContext, type RenderOptions, type SrContext } from './context.js';
+import { checkHistory } from './history.js';
 import {
   checkArtifactFiles,
   mergeArtifacts,
@@ -13,79 +22,62 @@ import {
   saveManifest,
   type Manifest,
 } from './manifest.js';
-import { withoutGlobalOptions } from './options.js';
 import {
   outputsAtPublish,
   outputsAtSuccess,
   outputsAtVerifyConditions,
   outputsAtVerifyRelease,
 } from '../outputs/index.js';
-import { checkHistory } from './history.js';
-import { claimRelease } from './release-lock.js';
 import { formatPlan, planEdits } from './plan.js';
-import {
-  checkSigning,
-  planSigning,
-  resolveSignConfig,
-  signRelease,
-  SIGN_OPTION,
-  splitSignOption,
-  type SignConfig,
-} from '../sign/index.js';
+import { checkSigning, planSigning, signRelease } from '../sign/index.js';
+import { prepareConcurrently } from './prepare-order.js';
+import { publishInOrder, releaseObject, type ReleaseObject } from './publish.js';
+import { claimRelease } from './release-lock.js';
+import { resolveKinds, type Active, type AnyKind } from './sections.js';
+import { renderingErrors } from './renderings.js';
 import { checkVersionFields, releaseValues, toEdits } from './version-fields.js';
+import { channelProblems, renderingProblems } from '../version.js';
 
-type AnyKind = ArtifactKind<unknown>;
-interface Active {
-  kind: AnyKind;
-  config: unknown;
-}
+type StepFn<R> = (pluginConfig: Record<string, unknown>, context: SrContext) => Promise<R>;
 
 /** A semantic-release plugin: the lifecycle functions semantic-release looks for. */
 export interface Plugin {
-  verifyConditions(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
-  verifyRelease(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
-  prepare(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
-  publish(pluginConfig: Record<string, unknown>, context: SrContext): Promise<false>;
-  success(pluginConfig: Record<string, unknown>, context: SrContext): Promise<void>;
+  verifyConditions: StepFn<void>;
+  verifyRelease: StepFn<void>;
+  prepare: StepFn<void>;
+  publish: StepFn<ReleaseObject | false>;
+  addChannel: StepFn<ReleaseObject | false>;
+  success: StepFn<void>;
+  /** publish, with what happened to each thing published (a resumed release reports it). */
+  publishReport: StepFn<{ outcomes: Outcome[]; release: ReleaseObject | false }>;
+  /**
+   * success for a resumed release (`publish --tag`): kinds whose success step is already done
+   * (`successDone`) are left out, with why; what the others did.
+   */
+  resumeSuccess: StepFn<{ skipped: string[]; outcomes: Outcome[] }>;
+}
+
+export interface PluginOptions {
+  /** Every kind of the package (the manifest's artifact order); default: the list of kinds. */
+  all?: readonly ArtifactKind<never>[];
 }
 
 /**
- * Builds a plugin from a list of kinds. The composite reads one section per kind (`python`, `docs`…);
- * a standalone plugin is the same machinery over a single kind whose options are the whole config.
- * Nothing is kept between steps in memory: each step resolves its options again from what
- * semantic-release hands it, and artifacts travel through the release manifest on disk, so plugins of
- * one run (or a resumed run) see the same state.
+ * Builds a plugin instance from a list of kinds. The composite reads one section per kind (`python`,
+ * `docs`…); a standalone plugin is the same machinery over a single kind whose options are the whole
+ * config. Nothing of a release is kept between steps in memory (only the instance's caches): each step
+ * resolves its options again from what semantic-release hands it, and artifacts travel through the
+ * release manifest on disk, so plugins of one run (or a resumed run) see the same state.
  */
-export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'standalone'): Plugin {
-  function resolve(
-    pluginConfig: Record<string, unknown>,
-    ctx: StepContext,
-  ): { active: Active[]; errors: Error[]; sign: SignConfig | undefined } {
-    // Kind sections may also sit at the top level of the config (next to `extends`), where
-    // semantic-release hands them to every plugin as global options; the composite keeps them, and
-    // every plugin keeps `sign`.
-    const names = new Set(kinds.map((k) => k.name));
-    const { sign, rest: own } = splitSignOption(
-      withoutGlobalOptions(
-        pluginConfig ?? {},
-        ctx.options,
-        new Set([...(mode === 'composite' ? names : []), SIGN_OPTION]),
-      ),
-    );
-    const signing = resolveSignConfig(sign);
-    const sections =
-      mode === 'composite' ? compositeSections(own, kinds) : { errors: [], raw: new Map([[kinds[0]!, own]]) };
-    const active: Active[] = [];
-    const errors: Error[] = [...signing.errors, ...sections.errors];
-    for (const [kind, raw] of sections.raw) {
-      const result = kind.resolveConfig(raw, ctx);
-      if (result.errors.length) errors.push(...result.errors);
-      else active.push({ kind, config: result.config });
-    }
-    if (mode === 'composite' && sections.raw.size === 0 && errors.length === 0)
-      errors.push(stackError('ENOKINDS'));
-    return { active, errors, sign: signing.config };
-  }
+export function createPlugin(
+  kinds: readonly AnyKind[],
+  mode: 'composite' | 'standalone',
+  { all = KINDS }: PluginOptions = {},
+): Plugin {
+  const caches = createCaches();
+  const files = { caches: caches.files };
+  const typeOrder = artifactTypeOrder(all);
+  const save = (ctx: StepContext, manifest: Manifest) => saveManifest(ctx.artifactsDir, manifest, typeOrder);
 
   function renderOptions(active: Active[]): RenderOptions {
     return Object.assign(
@@ -99,24 +91,90 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
   }
 
   async function resolveForRelease(pluginConfig: Record<string, unknown>, context: SrContext) {
-    const base = stepContext(context);
-    const { active, errors, sign } = resolve(pluginConfig, base);
+    const base = stepContext(context, caches);
+    const { active, errors, sign } = resolveKinds(kinds, mode, pluginConfig, base);
     throwAll(errors);
-    return { active, sign, ctx: releaseContext(context, renderOptions(active)) };
+    return { active, sign, ctx: releaseContext(context, renderOptions(active), caches) };
+  }
+
+  /**
+   * The manifest of the release this step is about, or undefined: semantic-release also calls
+   * success after only adding a channel to an existing release (e.g. the first run of a maintenance
+   * branch); nothing was built or published for it here.
+   */
+  async function builtManifest(ctx: ReleaseContext): Promise<Manifest | undefined> {
+    const manifest = await readManifest(ctx.artifactsDir);
+    const channel = ctx.release.channel ?? null;
+    if (manifest && manifest.version === ctx.release.version && (manifest.channel ?? channel) === channel)
+      return manifest;
+    ctx.logger.log('Nothing was built for %s in this run; no success step to do.', ctx.release.version);
+    return undefined;
+  }
+
+  async function runSuccess(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<Outcome[]> {
+    const errors: Error[] = [];
+    const outcomes: Outcome[] = [];
+    for (const { kind, config } of active) {
+      if (!kind.success) continue;
+      try {
+        outcomes.push(...(await kind.success(config, ctx, manifest)));
+      } catch (error) {
+        errors.push(ctx.redactor.redactError(error as Error));
+      }
+    }
+    throwAll(errors);
+    return outcomes;
+  }
+
+  /**
+   * Each kind's publish in list order. A conflict (something else already published under the
+   * same name) stops the run there with its coded error: later kinds publish nothing.
+   */
+  async function publishAll(pluginConfig: Record<string, unknown>, context: SrContext) {
+    const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
+    const manifest = await manifestFor(ctx);
+    try {
+      throwAll(await checkArtifactFiles(ctx.root, manifest));
+      // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
+      if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
+        await save(ctx, manifest);
+      const { outcomes, releases } = await publishInOrder(
+        active,
+        ({ kind, config }) => kind.publish?.(config, ctx, manifest),
+        async (result) => {
+          mergeArtifacts(manifest, result.artifacts);
+          await save(ctx, manifest);
+        },
+      );
+      // After every push, before @semantic-release/github attaches release-artifacts/.
+      if (sign) {
+        mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, active));
+        await save(ctx, manifest);
+      }
+      await outputsAtPublish(ctx, manifest);
+      return { outcomes, release: releaseObject(releases, ctx) };
+    } catch (error) {
+      throw ctx.redactor.redactError(error);
+    }
   }
 
   return {
     async verifyConditions(pluginConfig, context) {
-      const ctx = stepContext(context);
-      const { active, errors, sign } = resolve(pluginConfig, ctx);
+      const ctx = stepContext(context, caches);
+      const { active, errors, sign } = resolveKinds(kinds, mode, pluginConfig, ctx);
       if (sign) errors.push(...checkSigning(ctx));
+      // On a prerelease branch the channel is known before any version is: a rendering it makes
+      // impossible stops the kinds that need it now, before anything is built.
+      const channel = ctx.branch.prerelease;
+      if (channel)
+        errors.push(...renderingErrors(active, ctx, channelProblems(channel, renderOptions(active))).errors);
       const checks = await Promise.all([
         // A check that throws instead of returning its problems must not hide the others'.
         ...active.map(({ kind, config }) =>
           (kind.check?.(config, ctx) ?? Promise.resolve([])).catch(problems),
         ),
         // Every version file must exist, parse and hold its key; nothing is written.
-        checkVersionFields(ctx.root, fieldsOf(active, ctx)),
+        checkVersionFields(ctx.root, fieldsOf(active, ctx), caches.files),
         outputsAtVerifyConditions(ctx),
       ]);
       errors.push(...checks.flat());
@@ -125,13 +183,16 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
 
     async verifyRelease(pluginConfig, context) {
       const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
+      // A kind stopped by a rendering it cannot get is not asked for its own checks: they read it.
+      const unrenderable = renderingErrors(active, ctx, renderingProblems(ctx.release.versions));
+      const checked = active.filter((entry) => !unrenderable.blocked.has(entry));
       const problems = (
         await Promise.all([
           checkHistory(ctx),
-          ...active.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []),
+          ...checked.map(({ kind, config }) => kind.checkRelease?.(config, ctx) ?? []),
         ])
       ).flat();
-      throwAll(problems);
+      throwAll([...unrenderable.errors, ...problems]);
       const edits = await planEdits(ctx, fieldsOf(active, ctx));
       const lines = (
         await Promise.all(active.map(({ kind, config }) => kind.plan?.(config, ctx) ?? []))
@@ -152,7 +213,7 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         edits.map((e) => e.path),
         ctx.logger,
       );
-      const changes = await applyEdits(ctx.root, edits).catch((error: unknown) => {
+      const changes = await applyEdits(ctx.root, edits, files).catch((error: unknown) => {
         stopGuard();
         throw error;
       });
@@ -166,112 +227,69 @@ export function createPlugin(kinds: readonly AnyKind[], mode: 'composite' | 'sta
         await applyEdits(
           ctx.root,
           changes.map((c) => ({ path: c.path, key: c.key, value: c.oldValue, option: c.path })),
+          files,
         );
         throw ctx.redactor.redactError(error);
       } finally {
-        await saveManifest(ctx.artifactsDir, manifest).finally(stopGuard);
+        await save(ctx, manifest).finally(stopGuard);
       }
     },
 
     async publish(pluginConfig, context) {
-      const { active, sign, ctx } = await resolveForRelease(pluginConfig, context);
-      const manifest = await manifestFor(ctx);
+      return (await publishAll(pluginConfig, context)).release;
+    },
+
+    publishReport: publishAll,
+
+    async addChannel(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const movers = active.filter(({ kind }) => kind.addChannel);
+      // verifyRelease does not run before addChannel: the renderings it reads are checked here.
+      throwAll(renderingErrors(movers, ctx, renderingProblems(ctx.release.versions)).errors);
       try {
-        throwAll(await checkArtifactFiles(ctx.root, manifest));
-        // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
-        if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
-          await saveManifest(ctx.artifactsDir, manifest);
-        for (const { kind, config } of active) {
-          if (!kind.publish) continue;
-          mergeArtifacts(manifest, await kind.publish(config, ctx, manifest));
-          await saveManifest(ctx.artifactsDir, manifest);
-        }
-        // After every push, before @semantic-release/github attaches release-artifacts/.
-        if (sign) {
-          const configs = active.map(({ kind, config }) => ({ name: kind.name, config }));
-          mergeArtifacts(manifest, await signRelease(sign, ctx, manifest, configs));
-          await saveManifest(ctx.artifactsDir, manifest);
-        }
-        await outputsAtPublish(ctx, manifest);
+        const { releases } = await publishInOrder(movers, ({ kind, config }) =>
+          kind.addChannel?.(config, ctx),
+        );
+        return releaseObject(releases, ctx);
       } catch (error) {
         throw ctx.redactor.redactError(error);
       }
-      return false;
     },
 
     async success(pluginConfig, context) {
       const { active, ctx } = await resolveForRelease(pluginConfig, context);
-      // semantic-release also calls success after only adding a channel to an existing release
-      // (e.g. the first run of a maintenance branch); nothing was built or published for it here.
-      const manifest = await readManifest(ctx.artifactsDir);
-      if (!manifest || manifest.version !== ctx.release.version) {
-        ctx.logger.log('Nothing was built for %s in this run; no success step to do.', ctx.release.version);
-        return;
+      const manifest = await builtManifest(ctx);
+      if (!manifest) return;
+      try {
+        await runSuccess(active, ctx, manifest);
+      } finally {
+        await outputsAtSuccess(ctx, manifest);
       }
-      const errors: Error[] = [];
-      for (const { kind, config } of active) {
-        if (!kind.success) continue;
-        try {
-          await kind.success(config, ctx, manifest);
-        } catch (error) {
-          errors.push(ctx.redactor.redactError(error as Error));
-        }
+    },
+
+    async resumeSuccess(pluginConfig, context) {
+      const { active, ctx } = await resolveForRelease(pluginConfig, context);
+      const manifest = await builtManifest(ctx);
+      if (!manifest) return { skipped: [], outcomes: [] };
+      const skipped: string[] = [];
+      const pending: Active[] = [];
+      for (const entry of active) {
+        const done = await entry.kind.successDone?.(entry.config, ctx, manifest);
+        if (done) skipped.push(done);
+        else pending.push(entry);
       }
-      await outputsAtSuccess(ctx, manifest);
-      throwAll(errors);
+      return { skipped, outcomes: await runSuccess(pending, ctx, manifest) };
     },
   };
 }
 
+/** The plugin of one kind alone (`semantic-release-stack/<entry>`), from the kind's own folder. */
+export function standalonePlugin<C>(kind: ArtifactKind<C>): Plugin {
+  return createPlugin([kind as AnyKind], 'standalone');
+}
+
 const problems = (error: unknown): Error[] =>
   error instanceof AggregateError ? (error.errors as Error[]) : [error as Error];
-
-function compositeSections(own: Record<string, unknown>, kinds: readonly AnyKind[]) {
-  const raw = new Map<AnyKind, unknown>();
-  const errors: Error[] = [];
-  for (const [key, value] of Object.entries(own)) {
-    const kind = kinds.find((k) => k.name === key);
-    if (!kind) {
-      errors.push(
-        stackError('EUNKNOWNOPTION', {
-          option: key,
-          kind: 'semantic-release-stack',
-          known: kinds.map((k) => k.name).join(', '),
-          suggestion: kinds.map((k) => k.name).find((n) => n.toLowerCase() === key.toLowerCase()),
-        }),
-      );
-    } else if (value === true) raw.set(kind, {});
-    else if (value !== false && value !== undefined && value !== null) raw.set(kind, value);
-  }
-  return { raw, errors };
-}
-
-/**
- * Runs every kind's prepare as soon as the kinds it builds on (`after`) are done, so independent
- * work overlaps (wheel, docs archive and chart at once; the image right after the wheel). A kind
- * whose dependency failed does not start; every failure is reported.
- */
-async function prepareConcurrently(active: Active[], ctx: ReleaseContext, manifest: Manifest): Promise<void> {
-  const started = new Map<string, Promise<void>>();
-  const start = (entry: Active): Promise<void> => {
-    let running = started.get(entry.kind.name);
-    if (!running) {
-      const deps = (entry.kind.after ?? []).flatMap((name) => {
-        const dep = active.find((a) => a.kind.name === name);
-        return dep ? [start(dep)] : [];
-      });
-      running = Promise.all(deps).then(async () => {
-        if (entry.kind.prepare)
-          mergeArtifacts(manifest, await entry.kind.prepare(entry.config, ctx, manifest));
-      });
-      started.set(entry.kind.name, running);
-    }
-    return running;
-  };
-  const results = await Promise.allSettled(active.map(start));
-  // a kind stopped by its dependency's failure repeats that same error: report each once
-  throwAll([...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))]);
-}
 
 async function manifestFor(ctx: ReleaseContext): Promise<Manifest> {
   const manifest = await readManifest(ctx.artifactsDir);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { stackError } from '../errors.js';
+import { KINDS } from '../kinds/index.js';
 
 /**
  * Reads a repository's semantic-release configuration the way semantic-release 24 does (cosmiconfig
@@ -143,14 +144,11 @@ export interface StackEntry {
   config: Record<string, unknown>;
 }
 
-const ENTRY_FILES: Record<string, string> = {
-  'dist/index.js': 'composite',
-  'dist/entry/python.js': 'python',
-  'dist/entry/docs.js': 'docs',
-  'dist/entry/docker.js': 'docker',
-  'dist/entry/helm.js': 'helm',
-  'dist/entry/dev-version.js': 'dev-version',
-};
+/** Our entry points' files: the composite, and each kind's standalone plugin in its folder. */
+const ENTRY_FILES: Record<string, string> = Object.fromEntries([
+  ['dist/index.js', 'composite'],
+  ...KINDS.map((k) => [`dist/kinds/${k.entry}/plugin.js`, k.entry]),
+]);
 
 function realpathOr(p: string): string {
   try {

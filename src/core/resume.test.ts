@@ -95,7 +95,9 @@ describe('the release configuration', () => {
     expect(stackEntryOf('semantic-release-stack/docker', dir)).toBe('docker');
     expect(stackEntryOf('semantic-release-stack/nope', dir)).toBeUndefined();
     expect(stackEntryOf(path.join(PACKAGE_ROOT, 'dist/index.js'), dir)).toBe('composite');
-    expect(stackEntryOf(path.join(PACKAGE_ROOT, 'dist/entry/dev-version.js'), dir)).toBe('dev-version');
+    expect(stackEntryOf(path.join(PACKAGE_ROOT, 'dist/kinds/dev-version/plugin.js'), dir)).toBe(
+      'dev-version',
+    );
     expect(stackEntryOf('@semantic-release/git', dir)).toBeUndefined();
   });
 

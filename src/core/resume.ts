@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { format } from 'node:util';
 import { stackError } from '../errors.js';
 import { exec, type ExecContext } from '../exec.js';
 import type { ArtifactKind, ReleaseContext } from '../kind.js';
+import { artifactTypeOrder, publishedTypes, type Outcome } from '../kind.js';
 import { KINDS, kindByEntry } from '../kinds/index.js';
 import type { Logger } from '../logger.js';
 import { createRedactor } from '../redact.js';
@@ -15,7 +15,6 @@ import { createPlugin, type Plugin } from './plugin.js';
 import { remoteClaim } from './release-lock.js';
 import { resumeGithubRelease, resumeGithubTarget, usesGithub } from './resume-github.js';
 import { restoreSigstoreBundles } from '../sign/resume.js';
-import { devVersionState } from './resume-success.js';
 import { loadReleaseConfig, stackEntries, type ReleaseOptions, type StackEntry } from './release-config.js';
 import {
   decideBranch,
@@ -57,9 +56,9 @@ export interface ResumeOutcome {
   tagCommit: string;
   gitHead: string;
   branch: ResumedBranch;
-  /** Log lines of the publish step saying something was already there and left alone. */
+  /** What was already there and left alone (the kinds' `already-there` outcomes, GitHub's assets). */
   skipped: string[];
-  /** Log lines of the publish step saying something was pushed or uploaded. */
+  /** What this run pushed or uploaded (the kinds' `published` outcomes, GitHub's). */
   published: string[];
   /** Artifacts of publishing kinds after the run (with their pushed digests). */
   artifacts: Artifact[];
@@ -70,30 +69,21 @@ export interface ResumeOutcome {
   dryRun: boolean;
 }
 
-// The kinds' own words for "left alone" and "sent"; docker's per-layer progress is not a verdict.
-const SKIPPED = /\balready\b|^nothing to push/i;
-const PROGRESS = /^[0-9a-f]{6,}: |Layer already exists/;
-const PUBLISHED = /^(?:pushed|uploaded)\b/i;
-
-const PUBLISHED_TYPES: readonly string[] = ['image', 'pypi', 'chart-oci'];
-
 type AnyKind = ArtifactKind<unknown>;
 
 /**
  * Kinds with a publish or a success step stay (the dev version and the chart index are success's:
- * a release whose publish failed never got there). Docs feed only the GitHub release, so they stay
- * when there is one to complete.
+ * a release whose publish failed never got there). Kinds whose files only feed the GitHub release
+ * (their artifact types with a GitHub asset) stay when there is one to complete.
  */
 const resumable = (withGithub: boolean) => (kind: AnyKind) =>
   typeof kind.publish === 'function' ||
   typeof kind.success === 'function' ||
-  (withGithub && kind.name === 'docs');
+  (withGithub && kind.artifacts.some((a) => a.githubAsset));
 
 interface PluginRun {
   plugin: Plugin;
   config: Record<string, unknown>;
-  /** Whether the run holds the dev-version kind (a composite section or its own entry). */
-  devVersion: 'section' | 'entry' | undefined;
 }
 
 function pluginsFor(
@@ -109,40 +99,25 @@ function pluginsFor(
       for (const kind of KINDS as readonly AnyKind[]) if (!publishes(kind)) leftOut.add(kind.name);
       const config: Record<string, unknown> = { ...options, ...entry.config };
       for (const name of leftOut) delete config[name];
-      const devVersion =
-        config.devVersion !== undefined && config.devVersion !== false ? 'section' : undefined;
-      runs.push({ plugin: createPlugin(kinds, 'composite'), config, devVersion });
+      runs.push({ plugin: createPlugin(kinds, 'composite'), config });
     } else {
       const kind = kindByEntry(entry.entry) as AnyKind;
       if (!publishes(kind)) {
         leftOut.add(kind.name);
         continue;
       }
-      runs.push({
-        plugin: createPlugin([kind], 'standalone'),
-        config: { ...options, ...entry.config },
-        devVersion: kind.name === 'devVersion' ? 'entry' : undefined,
-      });
+      runs.push({ plugin: createPlugin([kind], 'standalone'), config: { ...options, ...entry.config } });
     }
   }
   return { runs, leftOut: [...leftOut] };
 }
 
-/** The logger the steps get: everything goes to `logger`; publish's lines are also kept. */
-function recordingLogger(logger: Logger): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep =
-    (write: (...args: unknown[]) => void) =>
-    (...args: unknown[]) => {
-      lines.push(format(...args));
-      write(...args);
-    };
+/** The summary's lines of the kinds' outcomes: what was sent, and what was there already. */
+function summaryOf(outcomes: readonly Outcome[], redactor: ExecContext['redactor']) {
+  const line = (text: string) => redactor.redact(text);
   return {
-    lines,
-    log: keep(logger.log.bind(logger)),
-    warn: keep(logger.warn.bind(logger)),
-    error: keep(logger.error.bind(logger)),
-    success: keep(logger.success.bind(logger)),
+    published: outcomes.flatMap((o) => (o.status === 'published' ? [line(o.what)] : [])),
+    skipped: outcomes.flatMap((o) => (o.status === 'already-there' ? [line(`${o.what} ${o.why}`)] : [])),
   };
 }
 
@@ -206,49 +181,28 @@ async function adoptClaim(dir: string, context: SrContext, redactor: ExecContext
   const claim = await remoteClaim(ctx);
   if (!claim) return;
   manifest.lock = claim;
-  await saveManifest(artifactsDir, manifest);
+  await saveManifest(artifactsDir, manifest, artifactTypeOrder(KINDS));
   context.logger.log('Continuing the claim %s the interrupted run pushed for %s', claim, manifest.gitTag);
 }
 
-// What the success step says when it did something, and when it found it done.
-const SUCCESS_DONE = /^(?:Set the development version|Added )/;
-const SUCCESS_SKIPPED = /\balready\b/;
-
 /**
- * The success step of the resumed release: the chart index entry and the development version. The
- * dev version is left out when the branch already holds it (an earlier resume, or a person).
+ * The success step of the resumed release (the chart index entry, the development version…); a
+ * kind whose success is already done (an earlier resume, or a person) is left out.
  */
 async function resumeSuccess(
   runs: PluginRun[],
   context: SrContext,
-  ctx: ExecContext,
-  dir: string,
-  logger: Logger & { lines: string[] },
+  redactor: ExecContext['redactor'],
 ): Promise<{ skipped: string[]; published: string[] }> {
   const skipped: string[] = [];
-  let devDone = false;
-  if (runs.some((r) => r.devVersion)) {
-    const state = await devVersionState(
-      ctx,
-      dir,
-      String(context.options?.repositoryUrl ?? ''),
-      context.branch!.name,
-    );
-    devDone = state.state === 'set';
-    if (devDone) skipped.push(state.reason);
-  }
-  const from = logger.lines.length;
+  const outcomes: Outcome[] = [];
   for (const run of runs) {
-    if (devDone && run.devVersion === 'entry') continue;
-    const config =
-      devDone && run.devVersion === 'section' ? { ...run.config, devVersion: false } : run.config;
-    await run.plugin.success(config, context);
+    const done = await run.plugin.resumeSuccess(run.config, context);
+    skipped.push(...done.skipped);
+    outcomes.push(...done.outcomes);
   }
-  const lines = logger.lines.slice(from).map((l) => ctx.redactor.redact(l));
-  return {
-    skipped: [...skipped, ...lines.filter((l) => SUCCESS_SKIPPED.test(l))],
-    published: lines.filter((l) => SUCCESS_DONE.test(l)),
-  };
+  const summary = summaryOf(outcomes, redactor);
+  return { skipped: [...skipped, ...summary.skipped], published: summary.published };
 }
 
 export async function resumePublish(options: ResumeOptions): Promise<ResumeOutcome> {
@@ -304,7 +258,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
 
   const checkout = await checkoutTag(ctx, root, tagCommit);
   try {
-    const logger = recordingLogger(options.logger);
+    const logger = options.logger;
     const context: SrContext = {
       cwd: checkout.dir,
       env: options.env,
@@ -345,12 +299,10 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
           options.logger,
           options.env,
         );
-      const from = logger.lines.length;
-      for (const run of runs) await run.plugin.publish(run.config, context);
-      const lines = logger.lines.slice(from).map((l) => redactor.redact(l));
-      const verdicts = lines.filter((l) => !PROGRESS.test(l));
-      skipped = verdicts.filter((l) => SKIPPED.test(l));
-      published = verdicts.filter((l) => PUBLISHED.test(l) && !SKIPPED.test(l));
+      const outcomes: Outcome[] = [];
+      for (const run of runs)
+        outcomes.push(...(await run.plugin.publishReport(run.config, context)).outcomes);
+      ({ skipped, published } = summaryOf(outcomes, redactor));
     }
     let githubRelease: string | undefined;
     if (usesGithub(releaseOptions)) {
@@ -371,12 +323,12 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       published.push(...github.published);
     }
     if (!options.dryRun) {
-      const done = await resumeSuccess(runs, context, ctx, checkout.dir, logger);
+      const done = await resumeSuccess(runs, context, redactor);
       skipped.push(...done.skipped);
       published.push(...done.published);
     }
     const manifest = await readManifest(path.join(checkout.dir, 'release-artifacts'));
-    const artifacts = (manifest?.artifacts ?? []).filter((a) => PUBLISHED_TYPES.includes(a.type));
+    const artifacts = (manifest?.artifacts ?? []).filter((a) => publishedTypes(KINDS).includes(a.type));
     return {
       tag: options.tag,
       version,

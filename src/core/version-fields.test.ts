@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { VersionField } from '../kind.js';
-import { renderVersion } from '../version.js';
+import { renderRelease, renderedValue } from '../version.js';
 import { parseOptions } from './options.js';
 import {
   checkVersionFields,
@@ -33,7 +33,7 @@ const values = (edits: ReturnType<typeof toEdits>) =>
   Object.fromEntries(edits.map((e) => [e.key ?? '(default)', e.value]));
 
 describe('set entries: values that differ at the release and after it', () => {
-  const released = renderVersion('0.1.0');
+  const released = renderRelease('0.1.0');
 
   it('renders the release template at the release and the dev template after it', () => {
     expect(values(toEdits(fields, releaseValues(released)))).toEqual({
@@ -42,7 +42,7 @@ describe('set entries: values that differ at the release and after it', () => {
       pinned: '==0.1.0',
     });
     // The seed's pkg_info.json after 0.1.0: ">=0.2.0.dev0"; a plain string is left alone.
-    expect(values(toEdits(fields, devValues(released.nextDev!)))).toEqual({
+    expect(values(toEdits(fields, devValues(renderedValue(released.nextDev)!)))).toEqual({
       '(default)': '0.2.0.dev0',
       'ignition-version': '>=0.2.0.dev0',
       channel: 'dev of 0.2',
@@ -50,7 +50,7 @@ describe('set entries: values that differ at the release and after it', () => {
   });
 
   it('fills every version placeholder through the version model, for prereleases too', () => {
-    const beta = renderVersion('2.0.0-beta.3', { branch: 'prerelease', devAfterPrerelease: true });
+    const beta = renderRelease('2.0.0-beta.3', { branch: 'prerelease', devAfterPrerelease: true });
     const field = set('all', {
       release: '{version} {pep440} {imageTag} {chartVersion} {channel}',
       dev: '{version} {pep440} {imageTag} {chartVersion}',
@@ -58,7 +58,7 @@ describe('set entries: values that differ at the release and after it', () => {
     expect(toEdits([field], releaseValues(beta))[0]?.value).toBe(
       '2.0.0-beta.3 2.0.0b3 2.0.0-beta.3 2.0.0-beta.3 beta',
     );
-    expect(toEdits([field], devValues(beta.nextDev!))[0]?.value).toBe(
+    expect(toEdits([field], devValues(renderedValue(beta.nextDev)!))[0]?.value).toBe(
       '2.0.0-beta.3.dev.0 2.0.0b4.dev0 2.0.0b4.dev0 2.0.0-beta.3.dev.0',
     );
   });
@@ -71,7 +71,7 @@ describe('set entries: values that differ at the release and after it', () => {
       render: { literal: '=={x}' },
     } as unknown as VersionField;
     expect(toEdits([legacy], releaseValues(released))[0]?.value).toBe('=={x}');
-    expect(toEdits([legacy], devValues(released.nextDev!))).toEqual([]);
+    expect(toEdits([legacy], devValues(renderedValue(released.nextDev)!))).toEqual([]);
   });
 
   it('accepts a string or { release, dev }, not an empty object or other keys', () => {

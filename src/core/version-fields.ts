@@ -1,8 +1,15 @@
 import * as z from 'zod';
 import { throwAll } from '../errors.js';
-import { checkEdits, type VersionEdit } from '../files/index.js';
+import { checkEdits, type FileCaches, type VersionEdit } from '../files/index.js';
 import type { VersionField } from '../kind.js';
-import { devRenderings, fillTemplate, renderVersion, type DevVersion, type Renderings } from '../version.js';
+import {
+  devRenderings,
+  fillTemplate,
+  renderRelease,
+  renderedValue,
+  type DevVersion,
+  type ReleaseRenderings,
+} from '../version.js';
 
 /**
  * A `set` entry of a version file: one template for the release, or `{ "release", "dev" }` for a value
@@ -26,26 +33,21 @@ export type SetEntry = z.output<typeof setEntrySchema>;
 export const setRender = (entry: SetEntry): { release?: string; dev?: string } =>
   typeof entry === 'string' ? { release: entry } : entry;
 
+type FieldRendering = Extract<VersionField['render'], string>;
+
 /** The values a version field can take: the release's renderings, or the dev version's. */
 export interface FieldValues {
-  pep440: string;
-  chartVersion: string;
-  imageTag: string;
-  appVersion: string;
+  value(render: FieldRendering): string;
   /** Which template of a `set` entry applies. */
   phase: 'release' | 'dev';
   /** Fills a `set` template for this version. */
   fill(template: string, option: string): string;
 }
 
-export function releaseValues(versions: Renderings): FieldValues {
+/** The release's renderings; the core has checked in verifyRelease that each field's can be made. */
+export function releaseValues(versions: ReleaseRenderings): FieldValues {
   return {
-    get pep440() {
-      return versions.pep440;
-    },
-    chartVersion: versions.chartVersion,
-    imageTag: versions.imageTag,
-    appVersion: versions.appVersion,
+    value: (render) => renderedValue(versions[render]),
     phase: 'release',
     fill: (template, option) => fillTemplate(template, versions, {}, option),
   };
@@ -54,10 +56,7 @@ export function releaseValues(versions: Renderings): FieldValues {
 export function devValues(dev: DevVersion): FieldValues {
   const renderings = devRenderings(dev);
   return {
-    pep440: dev.pep440,
-    chartVersion: dev.chartVersion,
-    imageTag: dev.imageTag,
-    appVersion: dev.imageTag,
+    value: (render) => renderedValue(renderings[render]),
     phase: 'dev',
     fill: (template, option) => fillTemplate(template, renderings, {}, option),
   };
@@ -65,7 +64,7 @@ export function devValues(dev: DevVersion): FieldValues {
 
 function valueOf(field: VersionField, values: FieldValues): string | undefined {
   const render = field.render;
-  if (typeof render === 'string') return values[render];
+  if (typeof render === 'string') return values.value(render);
   // A manifest written before `set` took templates holds `{ literal }`: a release-only value as is.
   const legacy = (render as { literal?: string }).literal;
   if (legacy !== undefined) return values.phase === 'release' ? legacy : undefined;
@@ -107,16 +106,20 @@ export function toEdits(fields: readonly VersionField[], values: FieldValues): V
  * verifyConditions: every version file exists, parses and holds its keys, and every `set` template
  * fills, for the release and for the dev version. The values are a sample version's: nothing is written.
  */
-export async function checkVersionFields(root: string, fields: readonly VersionField[]): Promise<Error[]> {
-  const sample = renderVersion('1.2.3');
+export async function checkVersionFields(
+  root: string,
+  fields: readonly VersionField[],
+  caches?: FileCaches,
+): Promise<Error[]> {
+  const sample = renderRelease('1.2.3');
   const errors: Error[] = [];
   const edits: VersionEdit[] = [];
-  for (const values of [releaseValues(sample), devValues(sample.nextDev!)]) {
+  for (const values of [releaseValues(sample), devValues(renderedValue(sample.nextDev)!)]) {
     const rendered = renderEdits(fields, values);
     edits.push(...rendered.edits);
     errors.push(...rendered.errors);
   }
-  errors.push(...(await checkEdits(root, edits)).errors);
+  errors.push(...(await checkEdits(root, edits, { caches })).errors);
   // A template used at the release and after it fails the same way twice.
   return [...new Map(errors.map((e) => [e.message, e])).values()];
 }

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { stackError } from '../errors.js';
-import { AUTO_KEY, FILE_TYPES, invalidFile, keyMissing, type FileType } from './editor.js';
+import {
+  AUTO_KEY,
+  FILE_TYPES,
+  invalidFile,
+  keyMissing,
+  newFileCaches,
+  type FileCaches,
+  type FileType,
+} from './editor.js';
 import { loadEditor, parseCached } from './editors.js';
 
 /** The key edited when a version file names none. */
@@ -60,12 +68,13 @@ export async function editText(
   value: string | null,
   filePath: string,
   missing: MissingKey = 'error',
+  caches: FileCaches = newFileCaches(),
 ): Promise<TextEdit> {
   // Parsers reject or mangle a byte order mark, so it is set aside and put back unchanged.
   const bom = text.startsWith(BOM) ? BOM : '';
   const body = text.slice(bom.length);
   const editor = await loadEditor(type);
-  const doc = parseCached(editor, type, body, filePath);
+  const doc = parseCached(editor, type, body, filePath, caches);
   const concrete = doc.resolveKey?.(key) ?? key;
   const oldValue = doc.get(key) ?? null;
   let newBody: string;
@@ -76,7 +85,7 @@ export async function editText(
   } else if (oldValue !== null) newBody = doc.set(key, value);
   else if (missing === 'add' && doc.add) newBody = doc.add(key, value);
   else throw keyMissing(filePath, concrete);
-  const readBack = parseCached(editor, type, newBody, filePath).get(key) ?? null;
+  const readBack = parseCached(editor, type, newBody, filePath, caches).get(key) ?? null;
   if (readBack !== value) {
     const what = value === null ? `removing \`${concrete}\`` : `writing \`${value}\` at \`${concrete}\``;
     throw invalidFile(filePath, `${what} would read back as \`${String(readBack)}\``);

@@ -25,8 +25,23 @@ export interface EditorDoc {
 }
 
 export interface Editor {
-  /** Throws EINVALIDVERSIONFILE. */
-  parse(text: string, path: string): EditorDoc;
+  /** Throws EINVALIDVERSIONFILE. `caches` holds what an editor may remember between edits. */
+  parse(text: string, path: string, caches: FileCaches): EditorDoc;
+}
+
+/**
+ * What the editors may keep between edits of one plugin instance (createPlugin makes one; a caller
+ * without one gets a fresh set per call). Never shared between instances, so tests stay apart.
+ */
+export interface FileCaches {
+  /** Parsed documents of recent texts, per file type and path (see parseCached). */
+  documents: Map<string, Array<{ text: string; doc: EditorDoc }>>;
+  /** Per value: whether a plain YAML scalar reads back as this string (see yaml.ts). */
+  plainScalars: Map<string, boolean>;
+}
+
+export function newFileCaches(): FileCaches {
+  return { documents: new Map(), plainScalars: new Map() };
 }
 
 export function invalidFile(path: string, reason: string): StackError {

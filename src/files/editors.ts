@@ -1,12 +1,12 @@
-import type { Editor, EditorDoc, FileType } from './editor.js';
+import type { Editor, EditorDoc, FileCaches, FileType } from './editor.js';
 import { jsonEditor } from './json.js';
 import { pythonEditor } from './python.js';
 import { setupCfgEditor } from './setup-cfg.js';
 
 /**
- * The YAML and TOML editors pull in their parser packages (yaml, toml-eslint-parser: ~35 and ~20 ms
- * of module loading), so they are imported the first time a file of their type is edited, not when
- * the plugin loads. One promise per type, so concurrent first uses share one import.
+ * The YAML and TOML editors pull in their parser packages, whose loading is a noticeable part of the
+ * plugin's start (bench/notes/overhead.md), so they are imported the first time a file of their type
+ * is edited, not when the plugin loads. Node's module cache makes later imports free.
  */
 const LOADERS: Record<FileType, () => Promise<Editor>> = {
   json: async () => jsonEditor,
@@ -15,39 +15,41 @@ const LOADERS: Record<FileType, () => Promise<Editor>> = {
   yaml: async () => (await import('./yaml.js')).yamlEditor,
   toml: async () => (await import('./toml.js')).tomlEditor,
 };
-const loading = new Map<FileType, Promise<Editor>>();
 
 export function loadEditor(type: FileType): Promise<Editor> {
-  let editor = loading.get(type);
-  if (!editor) {
-    editor = LOADERS[type]();
-    loading.set(type, editor);
-  }
-  return editor;
+  return LOADERS[type]();
 }
 
 /**
  * Parsed documents of recent texts. A release edits the same few files with the same values in
  * verifyRelease (the plan), prepare and success, and each edit parses its result again to check it,
- * so the same text is parsed many times; YAML parsing is the costly part (~0.5–1 MB/s). Documents are
- * never modified (`set` returns a new text), so sharing one is safe. Failed parses are not kept.
+ * so the same text is parsed many times, and YAML parsing is the costly part
+ * (bench/notes/chart-edits.md). Documents are never modified (`set` returns a new text), so sharing
+ * one is safe. Failed parses are not kept.
  */
 const RECENT_PER_FILE = 4;
 /**
- * Characters of text kept per file. A YAML document takes ~27 times its text in memory, so this
- * holds ~55 MB at most; it is also what lets a 1 MB values.yaml be parsed once per edit, not twice
- * (the text an edit produced is the text the next step starts from).
+ * Characters of text kept per file. A YAML document takes many times its text in memory
+ * (bench/notes/chart-edits.md), so this bounds the cache to tens of MB; it is also what lets a 1 MB
+ * values.yaml be parsed once per edit, not twice (the text an edit produced is the text the next
+ * step starts from).
  */
 const MAX_CACHED_CHARS_PER_FILE = 2 * 1024 * 1024;
-const recent = new Map<string, Array<{ text: string; doc: EditorDoc }>>();
 
-export function parseCached(editor: Editor, type: FileType, text: string, filePath: string): EditorDoc {
+export function parseCached(
+  editor: Editor,
+  type: FileType,
+  text: string,
+  filePath: string,
+  caches: FileCaches,
+): EditorDoc {
+  const recent = caches.documents;
   // The path is part of the key: a document's errors name its file.
   const key = `${type}\0${filePath}`;
   const entries = recent.get(key) ?? [];
   const hit = entries.find((entry) => entry.text === text);
   if (hit) return hit.doc;
-  const doc = editor.parse(text, filePath);
+  const doc = editor.parse(text, filePath, caches);
   if (text.length > MAX_CACHED_CHARS_PER_FILE) return doc;
   entries.unshift({ text, doc });
   let chars = 0;

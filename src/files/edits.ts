@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isStackError, stackError, throwAll } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { DEFAULT_KEYS, detectFileType, editText, type MissingKey } from './edit-text.js';
-import { invalidFile, type FileType } from './editor.js';
+import { invalidFile, newFileCaches, type FileCaches, type FileType } from './editor.js';
 import { assertNotSymlink, messageInRepo, resolveInRepo } from './safe-path.js';
 
 export interface VersionEdit {
@@ -73,6 +73,7 @@ async function checkEdit(
   root: string,
   edit: VersionEdit,
   texts: Map<string, Promise<string>>,
+  caches: FileCaches,
 ): Promise<CheckedEdit> {
   // A path leaving the repository is the problem to report, whatever its name looks like.
   const abs = await resolveInRepo(root, edit.path, edit.option);
@@ -95,6 +96,7 @@ async function checkEdit(
     edit.value,
     edit.path,
     edit.missing === 'add' ? 'add' : 'error',
+    caches,
   );
   // Later edits of the same file start from this one's result.
   texts.set(abs, Promise.resolve(newText));
@@ -113,6 +115,7 @@ const SKIPPABLE: Record<string, SkippedEdit['reason']> = {
 export async function checkEdits(
   root: string,
   edits: readonly VersionEdit[],
+  { caches = newFileCaches() }: { caches?: FileCaches } = {},
 ): Promise<{ checked: CheckedEdit[]; skipped: SkippedEdit[]; errors: Error[] }> {
   const checked: CheckedEdit[] = [];
   const skipped: SkippedEdit[] = [];
@@ -121,7 +124,7 @@ export async function checkEdits(
   const texts = new Map<string, Promise<string>>();
   for (const edit of edits) {
     try {
-      checked.push(await checkEdit(root, edit, texts));
+      checked.push(await checkEdit(root, edit, texts, caches));
     } catch (error) {
       const reason = isStackError(error) ? SKIPPABLE[error.code] : undefined;
       if (edit.missing === 'skip' && reason) {
@@ -194,9 +197,9 @@ async function restore(
 export async function applyEdits(
   root: string,
   edits: readonly VersionEdit[],
-  { writeFile = writeFileAtomic }: { writeFile?: WriteFile } = {},
+  { writeFile = writeFileAtomic, caches }: { writeFile?: WriteFile; caches?: FileCaches } = {},
 ): Promise<VersionChange[]> {
-  const { checked, errors } = await checkEdits(root, edits);
+  const { checked, errors } = await checkEdits(root, edits, { caches });
   throwAll(errors);
   const written: FileWrite[] = [];
   for (const file of fileWrites(checked)) {

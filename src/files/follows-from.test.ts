@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { stackError } from '../errors.js';
+import { stackError as helmError } from '../kinds/helm/errors.js';
+import { stackError as pythonError } from '../kinds/python/errors.js';
 import { editText } from './edit-text.js';
 import { followsFrom, withoutConsequences } from './follows-from.js';
 import { resolveInRepo } from './safe-path.js';
@@ -14,13 +15,13 @@ const rejection = (p: Promise<unknown>) =>
 describe('withoutConsequences: one problem, one error', () => {
   it('drops what follows from a version file that cannot be parsed, keeps what does not', async () => {
     const broken = await rejection(editText('yaml', 'name: [x\n', 'version', '1.0.0', 'helm/c/Chart.yaml'));
-    const chart = followsFrom(stackError('EINVALIDCHART', { path: 'helm/c/Chart.yaml', reason: 'x' }), [
+    const chart = followsFrom(helmError('EINVALIDCHART', { path: 'helm/c/Chart.yaml', reason: 'x' }), [
       './helm/c/Chart.yaml',
     ]);
-    const other = followsFrom(stackError('EINVALIDCHART', { path: 'helm/c/values.yaml', reason: 'y' }), [
+    const other = followsFrom(helmError('EINVALIDCHART', { path: 'helm/c/values.yaml', reason: 'y' }), [
       'helm/c/values.yaml',
     ]);
-    const name = followsFrom(stackError('EDISTNAME', { reason: 'setup.py failed' }), ['helm/c/Chart.yaml']);
+    const name = followsFrom(pythonError('EDISTNAME', { reason: 'setup.py failed' }), ['helm/c/Chart.yaml']);
     expect(codes(withoutConsequences([chart, broken, other, name]))).toEqual([
       'EINVALIDVERSIONFILE',
       'EINVALIDCHART',

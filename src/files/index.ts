@@ -1,5 +1,5 @@
-export type { Editor, EditorDoc, FileType } from './editor.js';
-export { FILE_TYPES } from './editor.js';
+export type { Editor, EditorDoc, FileCaches, FileType } from './editor.js';
+export { FILE_TYPES, newFileCaches } from './editor.js';
 export { DEFAULT_KEYS, detectFileType, editText, type MissingKey, type TextEdit } from './edit-text.js';
 export {
   applyEdits,

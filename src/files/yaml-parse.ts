@@ -27,10 +27,10 @@ export function hasDuplicateKey(doc: Document): boolean {
 
 /**
  * `parseDocument` in linear time. `yaml` checks every new mapping key against all earlier keys of
- * its mapping, which is quadratic in the mapping's size: ~4 of the ~6 s a 1 MB values.yaml with
- * 11,000 keys in one mapping took. Here the check is off and a Set does it instead; only a file that fails either way is parsed again with
- * the library's own check, so that its errors (which one comes first, their wording and positions)
- * are exactly the library's.
+ * its mapping, which is quadratic in the mapping's size and was most of the time a large values.yaml
+ * took (bench/notes/code-decisions.md). Here the check is off and a Set does it instead; only a file
+ * that fails either way is parsed again with the library's own check, so that its errors (which one
+ * comes first, their wording and positions) are exactly the library's.
  */
 export function parseYamlDocument(text: string): Document {
   const doc = parseDocument(text, { uniqueKeys: false });

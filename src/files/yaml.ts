@@ -1,16 +1,14 @@
 import { isAlias, isMap, isScalar, parse, Scalar, type Document, type Pair, type YAMLMap } from 'yaml';
-import { invalidFile, keyMissing, replaceRange, splitKey, type Editor } from './editor.js';
+import { invalidFile, keyMissing, replaceRange, splitKey, type Editor, type FileCaches } from './editor.js';
 import { parseYamlDocument } from './yaml-parse.js';
 
 /**
- * Whether a plain scalar would be read back as this string; the answer depends on the value alone,
- * and a release renders the same few versions in every step (placeholder, plan, prepare, next dev
- * version), each by two YAML parses. Kept per process, bounded.
+ * Plain only when both YAML 1.2 and 1.1 readers (Helm's) would read the text back as this string.
+ * The answer depends on the value alone, and a release renders the same few versions in every step
+ * (placeholder, plan, prepare, next dev version), each by two YAML parses: the plugin instance keeps
+ * the verdicts, bounded.
  */
-const plainVerdicts = new Map<string, boolean>();
-
-/** Plain only when both YAML 1.2 and 1.1 readers (Helm's) would read the text back as this string. */
-function safeAsPlain(value: string): boolean {
+function safeAsPlain(value: string, plainVerdicts: FileCaches['plainScalars']): boolean {
   if (!/^[0-9A-Za-z][0-9A-Za-z._+-]*$/.test(value)) return false;
   let safe = plainVerdicts.get(value);
   if (safe === undefined) {
@@ -21,9 +19,9 @@ function safeAsPlain(value: string): boolean {
   return safe;
 }
 
-function render(value: string, style: Scalar['type']): string {
+function render(value: string, style: Scalar['type'], caches: FileCaches): string {
   if (style === Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
-  if (style === Scalar.PLAIN && safeAsPlain(value)) return value;
+  if (style === Scalar.PLAIN && safeAsPlain(value, caches.plainScalars)) return value;
   // A JSON string is a valid YAML double-quoted scalar.
   return JSON.stringify(value);
 }
@@ -96,7 +94,7 @@ function removeLine(text: string, map: YAMLMap, key: string, path: string): stri
 }
 
 export const yamlEditor: Editor = {
-  parse(text, path) {
+  parse(text, path, caches) {
     const doc = parseYamlDocument(text);
     const [problem] = doc.errors;
     if (problem) throw invalidFile(path, (problem.message.split('\n')[0] as string).replace(/:$/, ''));
@@ -114,7 +112,7 @@ export const yamlEditor: Editor = {
         const [start, end] = node.range;
         // An empty value (`appVersion:`) sits right after the colon or tag and needs a separating space.
         const gap = start === end ? ' ' : '';
-        return replaceRange(text, [start, end], gap + render(value, node.type));
+        return replaceRange(text, [start, end], gap + render(value, node.type, caches));
       },
       add(key, value) {
         const map = topLevelMap(doc, key);

@@ -7,10 +7,10 @@ export interface Challenge {
   params: Record<string, string>;
 }
 
-const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
-
 /** Every challenge in the header; parameter names lower-cased, quoted values unescaped. */
 export function parseChallenges(header: string | null | undefined): Challenge[] {
+  // Sticky, so its lastIndex is state: one per call.
+  const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
   const challenges: Challenge[] = [];
   if (!header) return challenges;
   let i = 0;

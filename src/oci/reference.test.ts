@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, parseImageName } from './reference.js';
+import { isLoopbackHost, parseImageName, registryPageUrl } from './reference.js';
 
 describe('parseImageName', () => {
   it.each([
@@ -55,4 +55,21 @@ describe('isLoopbackHost', () => {
     ['128.0.0.1:5000', false],
     ['localhost.example.com', false],
   ])('%s → %s', (host, loopback) => expect(isLoopbackHost(host)).toBe(loopback));
+});
+
+describe('registryPageUrl', () => {
+  it("links Docker Hub's page for a Hub repository and the registry API's manifest URL elsewhere", () => {
+    expect(
+      registryPageUrl({ host: 'registry-1.docker.io', repository: 'acme/app', insecure: false }, '1.4.0'),
+    ).toBe('https://hub.docker.com/r/acme/app/tags?name=1.4.0');
+    expect(registryPageUrl({ host: 'docker.io', repository: 'library/redis', insecure: false }, '7')).toBe(
+      'https://hub.docker.com/_/redis/tags?name=7',
+    );
+    expect(registryPageUrl({ host: 'ghcr.io', repository: 'acme/app', insecure: false }, '1.4.0_b.1')).toBe(
+      'https://ghcr.io/v2/acme/app/manifests/1.4.0_b.1',
+    );
+    expect(registryPageUrl({ host: '127.0.0.1:5000', repository: 'app', insecure: true }, 'latest')).toBe(
+      'http://127.0.0.1:5000/v2/app/manifests/latest',
+    );
+  });
 });

@@ -79,3 +79,20 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 export const imageRef = (image: ImageName, tag: string): string => `${image.name}:${tag}`;
+
+/**
+ * Where a person (or semantic-release's list of releases) finds a pushed reference: Docker Hub's
+ * page for a Hub repository, else the registry API's manifest URL of the tag.
+ */
+export function registryPageUrl(
+  target: { host: string; repository: string; insecure: boolean },
+  tag: string,
+): string {
+  if (target.host === DOCKER_HUB || target.host === DOCKER_HUB_API) {
+    const official = target.repository.startsWith('library/');
+    const path = official ? `_/${target.repository.slice('library/'.length)}` : `r/${target.repository}`;
+    return `https://hub.docker.com/${path}/tags?name=${encodeURIComponent(tag)}`;
+  }
+  const scheme = target.insecure ? 'http' : 'https';
+  return `${scheme}://${target.host}/v2/${target.repository}/manifests/${encodeURIComponent(tag)}`;
+}

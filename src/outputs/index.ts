@@ -29,11 +29,9 @@ function versionOutputs(ctx: ReleaseContext): Output[] {
     ['version', ctx.release.version],
     ['tag', ctx.release.gitTag],
   ];
-  try {
-    outputs.push(['pep440', ctx.release.versions.pep440]);
-  } catch {
-    // a channel PEP 440 cannot express: no Python kind, so no pep440 to tell
-  }
+  // A channel PEP 440 cannot express (no Python kind): no pep440 to tell.
+  const pep440 = ctx.release.versions.pep440;
+  if (pep440.ok) outputs.push(['pep440', pep440.value]);
   return outputs;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Artifact, Manifest } from '../core/manifest.js';
 import type { ReleaseContext } from '../kind.js';
 import { SIGN_KIND } from './files.js';
-import { repositoryWebUrl } from '../kinds/helm/config.js';
+import { repositoryWebUrl } from '../core/repository-url.js';
 import {
   sha256Hex,
   SLSA_PROVENANCE_PREDICATE,
@@ -137,11 +137,11 @@ const SECRET_KEY = /credential|password|passwd|token|secret|private|auth/i;
  * dropped, and any secret the redactor knows is masked in what is left.
  */
 export function publicOptions(
-  configs: ReadonlyArray<{ name: string; config: unknown }>,
+  configs: ReadonlyArray<{ kind: { name: string }; config: unknown }>,
   ctx: ReleaseContext,
 ): Record<string, unknown> {
   const text = JSON.stringify(
-    Object.fromEntries(configs.map((c) => [c.name, c.config])),
+    Object.fromEntries(configs.map((c) => [c.kind.name, c.config])),
     (key, value: unknown) => (SECRET_KEY.test(key) || typeof value === 'function' ? undefined : value),
   );
   // Paths as the repository knows them: a resumed release runs in another checkout.

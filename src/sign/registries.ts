@@ -1,55 +1,29 @@
 import { createHttpClient, type HttpFetch } from '../core/http.js';
 import type { Artifact } from '../core/manifest.js';
-import type { StepContext } from '../kind.js';
-import type { DockerConfig } from '../kinds/docker/config.js';
-import { registryClient } from '../kinds/docker/registry.js';
-import type { HelmConfig } from '../kinds/helm/config.js';
-import { createOciClient, type Credentials, type OciClient } from '../oci/client.js';
+import type { ArtifactKind, RegistryLocation, StepContext } from '../kind.js';
+import { createOciClient, type Credentials } from '../oci/client.js';
 import { isLoopbackHost, parseImageName } from '../oci/reference.js';
+
+export type { RegistryLocation } from '../kind.js';
+
+/** A kind of the run with its options, as the plugin resolved them. */
+export type ActiveConfig = { kind: ArtifactKind<unknown>; config: unknown };
 
 /**
  * Where a pushed artifact lives and a client to reach it with: the same registry, scheme and
- * credentials the kind that pushed it used. Artifacts are found by type; the one place that knows
- * which kind's options hold a type's registry settings is this file.
+ * credentials the kind that pushed it used, found by artifact type through the kind that declares
+ * the type (its `registryOf`). An artifact no active kind places is reached through its reference
+ * and the registry credentials of the environment.
  */
-export interface RegistryLocation {
-  client: OciClient;
-  repository: string;
-  /** `host/repository`, as a reference is written before `@digest`. */
-  name: string;
-}
-
-export type ActiveConfig = { name: string; config: unknown };
-
 export function registryFor(
   active: readonly ActiveConfig[],
   ctx: StepContext,
   fetchImpl?: HttpFetch,
 ): (artifact: Artifact) => Promise<RegistryLocation | undefined> {
-  const configOf = <C>(kind: string) => active.find((a) => a.name === kind)?.config as C | undefined;
   return async (artifact) => {
-    if (artifact.type === 'image') {
-      const docker = configOf<DockerConfig>('docker');
-      if (docker)
-        return {
-          client: await registryClient(docker, ctx, fetchImpl),
-          repository: docker.image.repository,
-          name: `${docker.image.registry}/${docker.image.repository}`,
-        };
-    }
-    if (artifact.type === 'chart-oci') {
-      const oci = configOf<HelmConfig>('helm')?.oci;
-      if (oci) {
-        const repository = artifact.name.slice(oci.host.length + 1);
-        const client = createOciClient({
-          host: oci.host,
-          scheme: oci.insecure ? 'http' : 'https',
-          credentials: oci.credentials,
-          fetch: fetchImpl ?? ctx.http.request,
-        });
-        return { client, repository, name: artifact.name };
-      }
-    }
+    const maker = active.find(({ kind }) => kind.artifacts.some((a) => a.type === artifact.type));
+    const placed = await maker?.kind.registryOf?.(maker.config, ctx, artifact);
+    if (placed) return placed;
     const ref = artifact.refs?.[0];
     return ref ? registryOfRef(ref, ctx.env, fetchImpl ?? ctx.http.request) : undefined;
   };

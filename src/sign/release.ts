@@ -10,7 +10,8 @@ import {
   type Artifact,
   type Manifest,
 } from '../core/manifest.js';
-import type { ReleaseContext } from '../kind.js';
+import { artifactTypeOrder, type ReleaseContext } from '../kind.js';
+import { KINDS } from '../kinds/index.js';
 import type { SignConfig } from './config.js';
 import { bundleBytes, PROVENANCE_FILE, readJson, SIGNATURE_FILE, writeArtifactFile } from './files.js';
 import { packageVersion, provenanceStatement, publicOptions } from './provenance.js';
@@ -54,7 +55,7 @@ export async function signRelease(
   const epoch = await releaseEpoch(ctx);
   const record = async (artifacts: Artifact[]) => {
     mergeArtifacts(manifest, artifacts);
-    await saveManifest(ctx.artifactsDir, manifest);
+    await saveManifest(ctx.artifactsDir, manifest, artifactTypeOrder(KINDS));
   };
 
   // 1. SBOMs: files first, so SHA256SUMS and the provenance cover them.

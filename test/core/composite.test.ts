@@ -7,6 +7,11 @@ import { KINDS } from '../../src/kinds/index.js';
 import { recordingLogger, srContext } from '../helpers/contexts.js';
 
 const plugin = () => createPlugin(KINDS as never, 'composite');
+const failure = (step: Promise<void>) =>
+  step.then(
+    () => ({ message: '(no error)', details: '' }) as Error & { details: string },
+    (e: unknown) => e as Error & { details: string },
+  );
 const codes = (error: unknown): string[] =>
   (error instanceof AggregateError ? error.errors : [error]).map((e) => (e as { code: string }).code).sort();
 
@@ -143,5 +148,88 @@ describe('composite plugin', () => {
     expect((gone as Error).message).toBe(
       'The release artifact `release-artifacts/os-vim-driver-1.0.0.tgz` cannot be published: it is gone.',
     );
+  });
+
+  it('does no success step for a release only added to another channel (addChannel)', async () => {
+    const onNext = srContext({
+      root,
+      version: '1.1.0',
+      channel: 'next',
+      branch: { name: 'next', type: 'release', main: false },
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
+    await plugin().prepare(config, onNext);
+    const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+    expect(manifest.channel).toBe('next');
+    // The same version, added to the default channel on main in a later run on this machine.
+    const logger = recordingLogger();
+    const added = srContext({ root, version: '1.1.0', logger });
+    await plugin().success(config, added);
+    expect(logger.text()).toContain('Nothing was built for 1.1.0 in this run; no success step to do.');
+    expect(logger.text()).not.toContain('development version');
+  });
+
+  describe('on a prerelease channel PEP 440 has no phase for (`next`)', () => {
+    const next = { name: 'next', type: 'prerelease', prerelease: 'next' } as const;
+    const noPython = {
+      docs: { dir: 'docs', name: 'svc' },
+      helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
+    };
+    beforeEach(async () => {
+      await mkdir(path.join(root, 'docs'));
+      await writeFile(path.join(root, 'docs/index.html'), '<h1>docs</h1>\n');
+    });
+
+    it('releases kinds that need no PEP 440, and the manifest records plain values', async () => {
+      const ctx = srContext({
+        root,
+        version: '2.0.0-next.1',
+        branch: next,
+        env: { SOURCE_DATE_EPOCH: '1700000000' },
+      });
+      await plugin().verifyConditions(noPython, ctx);
+      await plugin().verifyRelease(noPython, ctx);
+      await plugin().prepare(noPython, ctx);
+      const manifest = JSON.parse(await readFile(path.join(root, 'release-artifacts/manifest.json'), 'utf8'));
+      // Plain values; PEP 440 is simply absent.
+      expect(Object.keys(manifest.versions).sort()).toEqual([
+        'appVersion',
+        'chartVersion',
+        'imageTag',
+        'nextDev',
+        'prerelease',
+        'semver',
+      ]);
+      expect(manifest.versions.chartVersion).toBe('2.0.0-next.1');
+      expect(manifest.artifacts.map((a: { name: string }) => a.name).sort()).toEqual([
+        'os-vim-driver-2.0.0-next.1.tgz',
+        'svc-2.0.0-next.1-docs.tgz',
+      ]);
+    });
+
+    it('stops the kinds that need PEP 440 in verifyConditions, each problem once, naming who needs it', async () => {
+      const ctx = srContext({ root, branch: next });
+      const withPython = { ...noPython, python: config.python };
+      const error = await failure(plugin().verifyConditions(withPython, ctx));
+      expect(codes(error)).toEqual(['EPRERELEASEMAP']);
+      expect(error.message).toContain('`python.versionFiles[0]`');
+      expect(error.details).toContain('"python": { "prereleaseMap": { "next": "rc" } }');
+      await expect(
+        plugin().verifyConditions(
+          { ...withPython, python: { ...config.python, prereleaseMap: { next: 'rc' } } },
+          ctx,
+        ),
+      ).resolves.toBeUndefined();
+    });
+
+    it('reports a template that asks for PEP 440 in verifyRelease, with the option that asks', async () => {
+      const docs = { docs: { dir: 'docs', name: 'svc', archiveName: '{name}-{pep440}' } };
+      const ctx = srContext({ root, version: '2.0.0-next.1', branch: next });
+      await plugin().verifyConditions({ docs: { dir: 'docs', name: 'svc' } }, ctx);
+      const error = await failure(plugin().verifyRelease(docs, ctx));
+      expect(codes(error)).toEqual(['EPRERELEASEMAP']);
+      expect(error.message).toContain('`docs.archiveName`');
+      expect(error.details).toContain('`{version}` instead of `{pep440}`');
+    });
   });
 });

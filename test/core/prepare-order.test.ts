@@ -8,18 +8,23 @@ import { srContext } from '../helpers/contexts.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function fakeKind(name: string, events: string[], options: { after?: string[]; ms: number; fail?: boolean }) {
+function fakeKind(
+  name: string,
+  events: string[],
+  options: { consumes?: string[]; ms: number; fail?: boolean },
+) {
   return defineKind<object>({
     name,
     entry: name,
-    after: options.after,
+    artifacts: [{ type: `${name}-out` }],
+    consumes: options.consumes,
     resolveConfig: () => ({ config: {}, errors: [] }),
     async prepare() {
       events.push(`${name}:start`);
       await delay(options.ms);
       if (options.fail) throw new Error(`${name} failed`);
       events.push(`${name}:end`);
-      return [{ kind: name, type: 'docs', name: `${name}.out` }];
+      return [{ kind: name, type: `${name}-out`, name: `${name}.out` }];
     },
   }) as ArtifactKind<unknown>;
 }
@@ -31,12 +36,12 @@ async function prepareWith(kinds: ArtifactKind<unknown>[]) {
 }
 
 describe('prepare scheduling', () => {
-  it('starts independent kinds at once and a dependent kind as soon as its dependency is done', async () => {
+  it('starts independent kinds at once and a consumer as soon as the maker of its input type is done', async () => {
     const events: string[] = [];
     await prepareWith([
       fakeKind('wheel', events, { ms: 30 }),
       fakeKind('archive', events, { ms: 120 }),
-      fakeKind('image', events, { after: ['wheel'], ms: 10 }),
+      fakeKind('image', events, { consumes: ['wheel-out'], ms: 10 }),
     ]);
     expect(events.slice(0, 2).sort()).toEqual(['archive:start', 'wheel:start']);
     // the image does not wait for the slow archive
@@ -48,7 +53,7 @@ describe('prepare scheduling', () => {
     const events: string[] = [];
     const error = await prepareWith([
       fakeKind('wheel', events, { ms: 10, fail: true }),
-      fakeKind('image', events, { after: ['wheel'], ms: 10 }),
+      fakeKind('image', events, { consumes: ['wheel-out'], ms: 10 }),
       fakeKind('archive', events, { ms: 10 }),
     ]).catch((e: unknown) => e);
     expect((error as Error).message).toBe('wheel failed');

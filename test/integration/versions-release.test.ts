@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cloneRemote,
   commitAndPush,
@@ -11,8 +10,8 @@ import {
   type TestRepo,
 } from '../helpers/git.js';
 import { PROJECT_ROOT, runSemanticRelease } from '../helpers/semantic-release.js';
+import { PLUGIN, repoPerTest } from './support.js';
 
-const PLUGIN = path.join(PROJECT_ROOT, 'dist/index.js');
 const MOVER = path.join(PROJECT_ROOT, 'test/fixtures/plugins/move-branch.mjs');
 
 const FILES = {
@@ -59,18 +58,11 @@ async function filesAt(repo: TestRepo, ref: string) {
   return { json, chart, values };
 }
 
-let repo: TestRepo | undefined;
-beforeAll(() => {
-  if (!existsSync(PLUGIN)) throw new Error(`${PLUGIN} is missing: run \`npm run build\` first`);
-});
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = repoPerTest();
 
 describe('a versions-only release through the real semantic-release CLI', () => {
   it('writes the versions at each tag and the next dev version after each release', async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     await commitAndPush(repo, 'feat: first feature', { 'src.txt': 'one\n' });
     const first = await runSemanticRelease(repo, { config: releaseConfig(repo) });
     expect(first.code, first.output).toBe(0);
@@ -106,7 +98,7 @@ describe('a versions-only release through the real semantic-release CLI', () => 
   });
 
   it('rebases only the dev-version commit when the branch moved during the release', async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     const other = await cloneRemote(repo);
     await commitAndPush(repo, 'fix: a bug', { 'src.txt': 'fixed\n' });
     const result = await runSemanticRelease(repo, {
@@ -125,7 +117,7 @@ describe('a versions-only release through the real semantic-release CLI', () => 
   });
 
   it("writes a set entry's release value at the tag and its dev value after it (the seed's ignition-version)", async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     await commitAndPush(repo, 'feat: first feature', { 'src.txt': 'one\n' });
     const python = {
       build: false,
@@ -151,7 +143,7 @@ describe('a versions-only release through the real semantic-release CLI', () => 
   });
 
   it('changes nothing in a dry run', async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     await commitAndPush(repo, 'feat: something', { 'src.txt': 'x\n' });
     const before = await repo.git(['rev-parse', 'HEAD']);
     const result = await runSemanticRelease(repo, { config: releaseConfig(repo), dryRun: true });
@@ -166,7 +158,7 @@ describe('a versions-only release through the real semantic-release CLI', () => 
 
 describe('a rewritten history', () => {
   it('stops in verifyRelease, before any file is written, when a released tag is no longer reachable', async () => {
-    repo = await createRepo({ files: FILES });
+    const repo = repos.use(await createRepo({ files: FILES }));
     const base = (await repo.git(['rev-parse', 'HEAD'])).trim();
     await commitAndPush(repo, 'feat: first feature', { 'src.txt': 'one\n' });
     const first = await runSemanticRelease(repo, { config: releaseConfig(repo) });

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAndPush, createRepo, logOf, showFile, tagsOf, type TestRepo } from '../helpers/git.js';
 import { PROJECT_ROOT, runSemanticRelease } from '../helpers/semantic-release.js';
 
-const HELM_PLUGIN = path.join(PROJECT_ROOT, 'dist/entry/helm.js');
-const DEV_PLUGIN = path.join(PROJECT_ROOT, 'dist/entry/dev-version.js');
+const HELM_PLUGIN = path.join(PROJECT_ROOT, 'dist/kinds/helm/plugin.js');
+const DEV_PLUGIN = path.join(PROJECT_ROOT, 'dist/kinds/dev-version/plugin.js');
 const FROBNITZ = path.join(PROJECT_ROOT, 'test/fixtures/helm-conformance/frobnitz');
 const CHART = 'charts/frobnitz';
 

@@ -14,6 +14,8 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { releaseContext } from '../../src/core/context.js';
 import { saveManifest, type Manifest } from '../../src/core/manifest.js';
+import { artifactTypeOrder } from '../../src/kind.js';
+import { KINDS } from '../../src/kinds/index.js';
 import type { ReleaseContext } from '../../src/kind.js';
 import { resolveSignConfig, type SignConfig } from '../../src/sign/config.js';
 import { signRelease } from '../../src/sign/release.js';
@@ -79,7 +81,7 @@ beforeAll(async () => {
       },
     ],
   };
-  await saveManifest(path.join(root, 'release-artifacts'), manifest);
+  await saveManifest(path.join(root, 'release-artifacts'), manifest, artifactTypeOrder(KINDS));
 });
 
 afterAll(async () => {

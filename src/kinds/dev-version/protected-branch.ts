@@ -1,6 +1,7 @@
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
 import type { StackOctokitClass } from '../../github/client.js';
 import { describeGithubError, githubStatus } from '../../github/errors.js';
+import { stackError } from './errors.js';
 import {
   classicProtection,
   mayBypass,

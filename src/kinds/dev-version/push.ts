@@ -1,4 +1,4 @@
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { commitIdentity, git, remoteFor, tryGit } from '../../core/git.js';
 import type { ReleaseContext } from '../../kind.js';
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { checkPath } from '../../files/safe-path.js';
 import type { StepContext } from '../../kind.js';
 import type { Builder } from './builders/builder.js';

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 import { isLoopbackHost, parseImageName, type ImageName } from '../../oci/reference.js';
-import { fillTemplate, isImageTag, renderVersion } from '../../version.js';
+import { fillTemplate, isImageTag, renderRelease } from '../../version.js';
 import { BUILDER_NAMES, type BuilderName, type Credentials } from './builders/builder.js';
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -130,7 +130,7 @@ function secretArgErrors(buildArgs: Record<string, string>, ctx: StepContext): E
 
 /** Every template must render to a valid tag; checked with a sample version before any release. */
 function templateErrors(templates: readonly string[], option: string): Error[] {
-  const sample = renderVersion('1.2.3');
+  const sample = renderRelease('1.2.3');
   return templates.flatMap((template, index) => {
     try {
       const tag = fillTemplate(template, sample, {}, `${option}[${index}]`);
@@ -149,7 +149,7 @@ function templateErrors(templates: readonly string[], option: string): Error[] {
 }
 
 function valueTemplateErrors(values: Record<string, string>, option: string): Error[] {
-  const sample = renderVersion('1.2.3');
+  const sample = renderRelease('1.2.3');
   return Object.entries(values).flatMap(([key, value]) => {
     try {
       fillTemplate(value, sample, {}, `${option}.${key}`);

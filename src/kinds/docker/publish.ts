@@ -1,9 +1,14 @@
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
-import type { Artifact } from '../../core/manifest.js';
-import type { ReleaseContext } from '../../kind.js';
+import { stackError } from './errors.js';
+import {
+  noPublish,
+  type Outcome,
+  type PublishedRelease,
+  type PublishResult,
+  type ReleaseContext,
+} from '../../kind.js';
 import type { OciClient } from '../../oci/client.js';
-import { imageRef } from '../../oci/reference.js';
+import { imageRef, registryPageUrl } from '../../oci/reference.js';
 import type { Builder } from './builders/builder.js';
 import type { DockerConfig } from './config.js';
 import { withBuilder } from './login.js';
@@ -18,22 +23,21 @@ const sameConfigs = (a: readonly string[], b: readonly string[]) =>
  * The image is identified by its config digest(s): that is what the builder knows locally (docker's
  * image ID) and it survives the push unchanged, unlike a manifest digest, which depends on how the
  * layers were compressed. A version tag already holding the same configs is not pushed again; one
- * holding another image is EIMAGEEXISTS: a released version is never overwritten.
+ * holding another image is a conflict (EIMAGEEXISTS): a released version is never overwritten.
  */
 export async function publishImage(
   config: DockerConfig,
   ctx: ReleaseContext,
   fetchImpl?: HttpFetch,
-): Promise<Artifact[]> {
+): Promise<PublishResult> {
   const tags = imageTags(config, ctx);
   const refs = imageRefs(config.image, tags);
   if (!config.push) {
     ctx.logger.log('Not pushing %s (docker.push is false)', refs.join(', '));
-    return [];
+    return noPublish;
   }
   const multi = config.platforms.length > 0;
   const repository = config.image.repository;
-  const pushedRefs: string[] = [];
   // Ask the registry (read-only, retried) before logging in: a registry that is down stops the run
   // here as EDOCKERREGISTRY with nothing pushed, instead of as a failed login or push.
   const client = await registryClient(config, ctx, fetchImpl);
@@ -47,31 +51,36 @@ export async function publishImage(
       const versionRef = imageRef(config.image, tags.version);
       const local = await builder.configDigests(versionRef, multi);
       if (!local) throw stackError('EDOCKERIMAGEMISSING', { ref: versionRef, builder: builder.name });
-      const version = await pushVersion(
-        builder,
-        client,
-        { ref: versionRef, tag: tags.version, repository, local, multi, existing },
-        ctx,
-        pushedRefs,
-      );
-      for (const tag of tags.floating)
-        await pushFloating(
-          client,
-          { ref: imageRef(config.image, tag), tag, repository, multi },
-          version,
-          ctx,
-          pushedRefs,
-        );
-      return version;
+      const target = { ref: versionRef, tag: tags.version, repository, local, multi, existing };
+      const version = await pushVersion(builder, client, target, ctx);
+      if (!version.image) return { image: undefined, outcomes: [version.outcome] };
+      const floating = await moveFloatingTags(client, config, tags.floating, version.image, ctx);
+      return { image: version.image, outcomes: [version.outcome, ...floating] };
     },
     fetchImpl,
   ).catch((error: unknown) => {
     throw registryError(error, config);
   });
-  // Say only what this run pushed: a resumed release reports skipped and pushed tags apart.
-  if (pushedRefs.length) ctx.logger.log('Pushed %s (%s)', pushedRefs.join(', '), pushed.digest);
-  else ctx.logger.log('Nothing to push: %s already hold %s', refs.join(', '), pushed.digest);
-  return [{ kind: 'docker', type: 'image', name: config.image.name, refs, digest: pushed.digest }];
+  if (!pushed.image) return { outcomes: pushed.outcomes, artifacts: [] };
+  const sent = pushed.outcomes.filter((o) => o.status === 'published').map((o) => o.what);
+  if (sent.length) ctx.logger.log('Pushed %s (%s)', sent.join(', '), pushed.image.digest);
+  else ctx.logger.log('Nothing to push: %s already hold %s', refs.join(', '), pushed.image.digest);
+  return {
+    outcomes: pushed.outcomes,
+    artifacts: [
+      { kind: 'docker', type: 'image', name: config.image.name, refs, digest: pushed.image.digest },
+    ],
+    release: imageRelease(config, tags.version),
+  };
+}
+
+/** The image as semantic-release lists it: its version reference and its registry page. */
+export function imageRelease(config: DockerConfig, tag: string): PublishedRelease {
+  const { apiHost, repository } = config.image;
+  return {
+    name: `Docker image ${imageRef(config.image, tag)}`,
+    url: registryPageUrl({ host: apiHost, repository, insecure: config.insecureRegistry }, tag),
+  };
 }
 
 interface Target {
@@ -86,27 +95,23 @@ async function pushVersion(
   client: OciClient,
   t: Target & { local: string[]; existing: RemoteImage | undefined },
   ctx: ReleaseContext,
-  pushedRefs: string[],
-): Promise<RemoteImage> {
+): Promise<{ image: RemoteImage | undefined; outcome: Outcome }> {
   const existing = t.existing;
   if (existing) {
     if (!sameConfigs(existing.configDigests, t.local)) {
-      throw stackError('EIMAGEEXISTS', {
+      const error = stackError('EIMAGEEXISTS', {
         ref: t.ref,
         remote: existing.configDigests,
         local: t.local,
         digest: existing.digest,
       });
+      return { image: undefined, outcome: { status: 'conflict', what: t.ref, error } };
     }
-    ctx.logger.log(
-      '%s is already in the registry with this image (%s); not pushing it again',
-      t.ref,
-      existing.digest,
-    );
-    return existing;
+    const why = `is already in the registry with this image (${existing.digest})`;
+    ctx.logger.log('%s %s; not pushing it again', t.ref, why);
+    return { image: existing, outcome: { status: 'already-there', what: t.ref, why } };
   }
   await builder.push(t.ref, t.multi);
-  pushedRefs.push(t.ref);
   const pushed = await remoteImage(client, t.repository, t.tag);
   if (!pushed || !sameConfigs(pushed.configDigests, t.local)) {
     throw stackError('EDOCKERPUSHVERIFY', {
@@ -115,35 +120,44 @@ async function pushVersion(
       actual: pushed?.configDigests ?? 'nothing',
     });
   }
-  return pushed;
+  return { image: pushed, outcome: { status: 'published', what: t.ref } };
 }
 
 /**
- * A floating tag is set in the registry, to the manifest the version tag holds: the registry's own
+ * Sets each floating tag in the registry to the manifest the version tag holds: the registry's own
  * bytes put again under another tag. So `latest` is exactly the released image even when another
- * build on the same daemon has since moved the local `latest`, and no second push runs.
+ * build on the same daemon has since moved the local `latest`, and no second push runs. Also what
+ * addChannel does when a release reaches another channel: no build, no layer.
  */
-async function pushFloating(
+export async function moveFloatingTags(
   client: OciClient,
-  t: Target,
+  config: DockerConfig,
+  floating: readonly string[],
   version: RemoteImage,
   ctx: ReleaseContext,
-  pushedRefs: string[],
-): Promise<void> {
-  const before = await client.headManifest(t.repository, t.tag);
-  if (before?.digest === version.digest) {
-    ctx.logger.log('%s already points at %s', t.ref, version.digest);
-    return;
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const tag of floating) {
+    const ref = imageRef(config.image, tag);
+    const repository = config.image.repository;
+    const before = await client.headManifest(repository, tag);
+    if (before?.digest === version.digest) {
+      const why = `already points at ${version.digest}`;
+      ctx.logger.log('%s %s', ref, why);
+      outcomes.push({ status: 'already-there', what: ref, why });
+      continue;
+    }
+    const manifest = await client.getManifest(repository, version.digest);
+    if (manifest) await client.putManifest(repository, tag, manifest.bytes, manifest.mediaType);
+    const after = await client.headManifest(repository, tag);
+    if (after?.digest !== version.digest) {
+      throw stackError('EDOCKERPUSHVERIFY', {
+        ref,
+        expected: version.digest,
+        actual: after?.digest ?? 'nothing',
+      });
+    }
+    outcomes.push({ status: 'published', what: ref });
   }
-  const manifest = await client.getManifest(t.repository, version.digest);
-  if (manifest) await client.putManifest(t.repository, t.tag, manifest.bytes, manifest.mediaType);
-  pushedRefs.push(t.ref);
-  const after = await client.headManifest(t.repository, t.tag);
-  if (after?.digest !== version.digest) {
-    throw stackError('EDOCKERPUSHVERIFY', {
-      ref: t.ref,
-      expected: version.digest,
-      actual: after?.digest ?? 'nothing',
-    });
-  }
+  return outcomes;
 }

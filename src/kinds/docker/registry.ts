@@ -1,5 +1,5 @@
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import type { StepContext } from '../../kind.js';
 import {
   createOciClient,

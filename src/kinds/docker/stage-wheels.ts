@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import { assertNotSymlink, resolveInRepo } from '../../files/safe-path.js';
 import type { ReleaseContext } from '../../kind.js';
@@ -18,7 +18,7 @@ export async function stageWheels(
 ): Promise<string[]> {
   if (config.wheelsDir === false) return [];
   const wheels = manifest.artifacts.filter(
-    (a): a is Artifact & { path: string } => a.kind === 'python' && a.type === 'wheel' && !!a.path,
+    (a): a is Artifact & { path: string } => a.type === 'wheel' && !!a.path,
   );
   if (wheels.length === 0) throw stackError('EDOCKERNOWHEEL', { dir: config.wheelsDir });
   const dir = await resolveInRepo(ctx.root, config.wheelsDir, 'docker.wheelsDir');

@@ -1,6 +1,12 @@
-import type { ReleaseContext } from '../../kind.js';
+import type { ReleaseContext, RenderingNeed } from '../../kind.js';
 import { imageRef, type ImageName } from '../../oci/reference.js';
-import { fillTemplate, isImageTag, notLatestBecause } from '../../version.js';
+import {
+  fillTemplate,
+  isImageTag,
+  notLatestBecause,
+  renderedValue,
+  templateRenderings,
+} from '../../version.js';
 import type { DockerConfig } from './config.js';
 
 export interface ImageTags {
@@ -21,7 +27,7 @@ export interface ImageTags {
  */
 export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags {
   const { versions, version, channel } = ctx.release;
-  const tags: ImageTags = { version: versions.imageTag, floating: [], skipped: undefined };
+  const tags: ImageTags = { version: renderedValue(versions.imageTag), floating: [], skipped: undefined };
   tags.skipped = notLatestBecause({ version, branch: ctx.branch.kind, channel }, ctx.defaultChannelVersions);
   if (tags.skipped) {
     const name = channel ?? ctx.branch.prerelease;
@@ -38,4 +44,19 @@ export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags 
 /** Every reference of the release, the version tag first. */
 export function imageRefs(image: ImageName, tags: ImageTags): string[] {
   return [tags.version, ...tags.floating].map((tag) => imageRef(image, tag));
+}
+
+/** The renderings the image uses: its version tag, and whatever its templates ask for. */
+export function dockerRenderings(config: DockerConfig): RenderingNeed[] {
+  const templates: Array<[string, string]> = [
+    ...config.floatingTags.map((t, i): [string, string] => [t, `docker.floatingTags[${i}]`]),
+    ...Object.entries(config.labels).map(([k, v]): [string, string] => [v, `docker.labels.${k}`]),
+    ...Object.entries(config.buildArgs).map(([k, v]): [string, string] => [v, `docker.buildArgs.${k}`]),
+  ];
+  return [
+    { rendering: 'imageTag', option: 'docker.image' },
+    ...templates.flatMap(([template, option]) =>
+      templateRenderings(template).map((rendering) => ({ rendering, option })),
+    ),
+  ];
 }

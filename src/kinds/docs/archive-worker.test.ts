@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { buildDocsArchive as inThread } from './archive.js';
 
 /**

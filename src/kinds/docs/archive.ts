@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { PathList, type PathEntry } from '../../archive/path-list.js';
 import { openRegular, readPieces, readWhole } from '../../archive/read-file.js';
 import { createTarGz } from '../../archive/tar-writer.js';
-import { isStackError, stackError, throwAll } from '../../errors.js';
+import { isStackError, throwAll } from '../../errors.js';
 import { messageInRepo } from '../../files/index.js';
+import { stackError } from './errors.js';
 
 /**
  * The docs archive: `<topFolder>/` plus everything under the docs dir, like the seed's
@@ -278,7 +279,7 @@ export async function writeArchive(
     for (const e of entries) {
       const at = e.rel ? `${input.topFolder}/${e.rel}` : input.topFolder;
       // Object literals, not `{ ...base, mode }`: Node 20's V8 moved every spread copy into the old
-      // generation (20k files: 8.7 MB promoted and 15.7 MB of old space, against 1.6 and 6.2 MB).
+      // generation (bench/notes/code-decisions.md).
       if (e.kind === 'directory') await tar.addDirectory({ path: at, mtime, mode: 0o755 });
       else if (e.kind === 'symlink') await tar.addSymlink({ path: at, mtime, target: e.target! });
       else {
@@ -336,9 +337,9 @@ export type WorkerReply = { written: WrittenArchive } | { error: SentError };
 
 const WORKER = new URL('./archive-worker.js', import.meta.url);
 /**
- * The worker's young generation, in MB. Left alone, V8 grows it to 32 MB in any long run, and that
- * was the biggest part of the archiver's memory. Hardly anything survives a scavenge here, so a
- * small one costs little CPU (200 MB tree: peak RSS 76 MB with 2, 82 MB with 8, same CPU time).
+ * The worker's young generation, in MB. Left alone, V8 grows it in any long run, and that was the
+ * biggest part of the archiver's memory. Hardly anything survives a scavenge here, so a small one
+ * costs little CPU (the sizes tried: bench/notes/code-decisions.md).
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
 
@@ -363,11 +364,10 @@ async function writeInWorker(data: WorkerData): Promise<WrittenArchive> {
 }
 
 /**
- * Trees up to this size are archived on the caller's thread. Starting the worker costs ~60–100 ms
- * (the isolate and its modules); a fresh process archived a 3-page docs folder in 15–18 ms on its
- * own thread against 70–85 ms through the worker, and 200 files / 2 MB in ~120 ms against
- * ~220 ms. From about 1,000 files (12 MB: 0.25–0.5 s against 0.29–0.35 s) the worker is no slower.
- * Below these limits the caller's loop waits at most a few ms at a time and its heap hardly grows.
+ * Trees up to this size are archived on the caller's thread: below it, starting the worker (an
+ * isolate and its modules) costs more than the archive itself, and the caller's loop is held only
+ * briefly at a time while its heap hardly grows. The timings behind the limits:
+ * bench/notes/code-decisions.md.
  */
 const IN_THREAD_MAX_ENTRIES = 200;
 const IN_THREAD_MAX_BYTES = 4 * 1024 * 1024;

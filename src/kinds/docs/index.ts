@@ -2,9 +2,10 @@ import path from 'node:path';
 import { releaseEpoch } from '../../core/epoch.js';
 import { checkPath } from '../../files/index.js';
 import { defineKind, type ReleaseContext } from '../../kind.js';
-import { fillTemplate } from '../../version.js';
+import { fillTemplate, templateRenderings } from '../../version.js';
 import { buildDocsArchive, scanDocs } from './archive.js';
 import { resolveDocsConfig, type DocsConfig } from './config.js';
+import { DOCS_ERRORS } from './errors.js';
 
 function archiveFile(config: DocsConfig, ctx: ReleaseContext) {
   const topFolder = fillTemplate(
@@ -20,7 +21,11 @@ function archiveFile(config: DocsConfig, ctx: ReleaseContext) {
 export const docsKind = defineKind<DocsConfig>({
   name: 'docs',
   entry: 'docs',
+  artifacts: [{ type: 'docs', githubAsset: '*.tgz' }],
+  errors: DOCS_ERRORS,
   resolveConfig: resolveDocsConfig,
+  renderings: (config) =>
+    templateRenderings(config.archiveName).map((rendering) => ({ rendering, option: 'docs.archiveName' })),
 
   async check(config, ctx) {
     const where = await checkPath(ctx.root, config.dir, 'docs.dir', { write: false });

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { parse } from 'yaml';
-import { stackError } from '../../errors.js';
 import { goYamlMarshal } from './package-chart.js';
+import { stackError } from './errors.js';
 
 /**
  * A Helm chart repository's index.yaml (helm pkg/repo/index.go): `apiVersion: v1`, `generated`,

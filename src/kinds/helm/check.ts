@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tryGit } from '../../core/git.js';
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
 import { checkPath } from '../../files/index.js';
 import type { StepContext } from '../../kind.js';
 import type { HelmConfig } from './config.js';
 import { loadYaml } from './go-yaml.js';
 import { checkChart } from './load-chart.js';
 import { checkChartRegistry } from './oci-push.js';
+import { stackError } from './errors.js';
 
 /** verifyConditions for the chart, all read-only (it runs in dry-run too). */
 export async function checkHelm(

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { stackError } from '../../errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
 import type { Credentials } from '../../oci/client.js';
 import { isLoopbackHost } from '../../oci/reference.js';
-import { fillTemplate, renderVersion } from '../../version.js';
+import { repositoryWebUrl } from '../../core/repository-url.js';
+import { fillTemplate, renderRelease } from '../../version.js';
+import { stackError } from './errors.js';
 
 const indexSchema = z
   .object({
@@ -149,28 +150,6 @@ function resolveOci(value: string, insecure: boolean | undefined, ctx: StepConte
   return { target, errors: [] };
 }
 
-/**
- * The web address of the repository (`https://github.com/owner/repo`) from semantic-release's
- * repositoryUrl: https, ssh and scp-like (`git@host:owner/repo.git`) forms. Credentials and ssh
- * ports are dropped; the host is kept as given (GitHub Enterprise Server works the same way).
- */
-export function repositoryWebUrl(repositoryUrl: unknown): string | undefined {
-  if (typeof repositoryUrl !== 'string') return undefined;
-  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)([^/].*?)(?:\.git)?\/?$/.exec(repositoryUrl);
-  if (scp) return `https://${scp[1]}/${scp[2]}`;
-  let url: URL;
-  try {
-    url = new URL(repositoryUrl);
-  } catch {
-    return undefined;
-  }
-  const web = /^(?:git\+)?(https?):$/.exec(url.protocol)?.[1];
-  if (!web && !/^(?:git\+)?ssh:$/.test(url.protocol)) return undefined;
-  const repoPath = url.pathname.replace(/\/+$/, '').replace(/\.git$/, '');
-  if (!/^\/[^/]+\/[^/]+/.test(repoPath)) return undefined;
-  return `${web ?? 'https'}://${web ? url.host : url.hostname}${repoPath}`;
-}
-
 function resolveIndex(raw: true | z.output<typeof indexSchema>, ctx: StepContext) {
   const o = raw === true ? {} : raw;
   const errors: Error[] = [];
@@ -206,7 +185,7 @@ function resolveIndex(raw: true | z.output<typeof indexSchema>, ctx: StepContext
     try {
       fillTemplate(
         url,
-        renderVersion('1.2.3'),
+        renderRelease('1.2.3'),
         { gitTag: 'v1.2.3', file: 'chart-1.2.3.tgz', name: 'chart' },
         'helm.index.url',
       );

@@ -1,18 +1,15 @@
 import type * as Yaml from 'yaml';
 import type { Document } from 'yaml';
 
-type YamlLib = typeof Yaml;
-let yamlLib: YamlLib | undefined;
-let loadingYaml: Promise<YamlLib> | undefined;
+export type YamlLib = typeof Yaml;
 
 /**
- * The yaml package (~35 ms of module loading) is loaded the first time a chart is read, not with
- * the plugin, which most steps and configurations without a chart never need it for. parseYaml
- * is synchronous, so the async entry points that lead to it await this first.
+ * The yaml package is loaded the first time a chart is read, not with the plugin, which most steps
+ * and configurations without a chart never need it for (its load time: bench/notes/overhead.md).
+ * parseYaml is synchronous, so the async entry points that lead to it load it and hand it down.
  */
 export function loadYaml(): Promise<YamlLib> {
-  loadingYaml ??= import('yaml').then((lib) => (yamlLib = lib));
-  return loadingYaml;
+  return import('yaml');
 }
 
 /**
@@ -135,9 +132,7 @@ function toGo(node: unknown, doc: Document.Parsed, y: YamlLib): GoValue {
 }
 
 /** Parses the first YAML document (go-yaml v2 reads only that one) into Go-typed values. */
-export function parseYaml(text: string): GoValue {
-  const y = yamlLib;
-  if (!y) throw new Error('parseYaml called before loadYaml()');
+export function parseYaml(text: string, y: YamlLib): GoValue {
   const [doc] = y.parseAllDocuments(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
   if (!doc || Array.isArray(doc)) return null;
   const [err] = doc.errors;

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stackError } from '../../errors.js';
 import { exec } from '../../exec.js';
 import { commitIdentity, git, remoteFor, tryGit, type Remote } from '../../core/git.js';
 import type { ReleaseContext } from '../../kind.js';
 import type { IndexUpdate } from './chart-index.js';
+import { stackError } from './errors.js';
 
 export interface BranchFileJob {
   branch: string;
@@ -40,7 +40,7 @@ const MOVED = /! \[rejected\]|\(fetch first\)|\(non-fast-forward\)|\(stale info\
 export async function updateBranchFile(
   ctx: ReleaseContext,
   job: BranchFileJob,
-): Promise<'updated' | 'unchanged'> {
+): Promise<{ changed: true } | { changed: false; why: string }> {
   const remote = remoteFor(String(ctx.options.repositoryUrl ?? 'origin'), ctx);
   const fail = (reason: string) => stackError('ECHARTINDEX', { branch: job.branch, path: job.path, reason });
   for (let attempt = 1; ; attempt++) {
@@ -51,7 +51,7 @@ export async function updateBranchFile(
     const result = job.update(current);
     if (!result.changed) {
       ctx.logger.log('%s; nothing to push', result.reason);
-      return 'unchanged';
+      return { changed: false, why: result.reason };
     }
     const commit = await commitFile(ctx, {
       tip,
@@ -66,7 +66,7 @@ export async function updateBranchFile(
       ['push', '--no-verify', remote.url, `${commit}:refs/heads/${job.branch}`],
       remote.env,
     );
-    if (pushed.ok) return 'updated';
+    if (pushed.ok) return { changed: true };
     if (!MOVED.test(pushed.output)) throw fail(`the push was refused: ${pushed.output}`);
     if (attempt >= job.attempts)
       throw stackError('ECHARTINDEXCONFLICT', { branch: job.branch, attempts: attempt, ...job.subject });

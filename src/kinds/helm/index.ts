@@ -1,13 +1,21 @@
 import path from 'node:path';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { HttpFetch } from '../../core/http.js';
-import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
+import {
+  defineKind,
+  noPublish,
+  type ArtifactKind,
+  type RenderingNeed,
+  type VersionField,
+} from '../../kind.js';
 import { checkHelm } from './check.js';
 import { resolveHelmConfig, type HelmConfig } from './config.js';
-import { pushChart } from './oci-push.js';
+import { HELM_ERRORS } from './errors.js';
+import { ociClient, pushChart } from './oci-push.js';
 import { packageChart } from './package-chart.js';
 import { planChart } from './plan.js';
 import { updateChartIndex } from './publish-index.js';
+import { renderedValue, templateRenderings } from '../../version.js';
 
 export interface HelmKindDeps {
   /** The registry API's HTTP client (tests may inject one; default: the step's `ctx.http`). */
@@ -23,7 +31,29 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
   return defineKind<HelmConfig>({
     name: 'helm',
     entry: 'helm',
+    artifacts: [
+      { type: 'chart', githubAsset: '*.tgz' },
+      { type: 'chart-oci', published: true },
+    ],
+    errors: HELM_ERRORS,
+    preset: {
+      versionFiles(options) {
+        if (typeof options.chart !== 'string') return [];
+        const chart = options.chart.replace(/\/$/, '');
+        const values = typeof options.valuesFile === 'string' ? options.valuesFile : 'values.yaml';
+        return [`${chart}/Chart.yaml`, `${chart}/${values}`];
+      },
+      defaultVersionFiles: ['**/Chart.yaml', '**/values.yaml'],
+    },
     resolveConfig: resolveHelmConfig,
+    renderings(config) {
+      const needs: RenderingNeed[] = [{ rendering: 'chartVersion', option: 'helm.chart' }];
+      // The OCI tag is the chart version as an image tag.
+      if (config.oci) needs.push({ rendering: 'imageTag', option: 'helm.oci' });
+      for (const rendering of config.index ? templateRenderings(config.index.url) : [])
+        needs.push({ rendering, option: 'helm.index.url' });
+      return needs;
+    },
 
     versionFields(config) {
       const fields: VersionField[] = [
@@ -74,7 +104,7 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
         label: config.chartDir,
         outDir: ctx.artifactsDir,
         mtime: await releaseEpoch(ctx),
-        version: ctx.release.versions.chartVersion,
+        version: renderedValue(ctx.release.versions.chartVersion),
       });
       ctx.logger.log('Packaged chart %s as %s', chart.name, path.basename(chart.path));
       return [
@@ -90,12 +120,22 @@ export function createHelmKind(deps: HelmKindDeps = {}): ArtifactKind<HelmConfig
     },
 
     async publish(config, ctx, manifest) {
-      if (!config.oci) return [];
+      if (!config.oci) return noPublish;
       return pushChart(config.oci, ctx, manifest, deps.fetch);
     },
 
+    async registryOf(config, ctx, artifact) {
+      if (artifact.type !== 'chart-oci' || !config.oci) return undefined;
+      const repository = artifact.name.slice(config.oci.host.length + 1);
+      return {
+        client: ociClient(config.oci, deps.fetch ?? ctx.http.request),
+        repository,
+        name: artifact.name,
+      };
+    },
+
     async success(config, ctx, manifest) {
-      if (config.index) await updateChartIndex(config.index, ctx, manifest);
+      return config.index ? [await updateChartIndex(config.index, ctx, manifest)] : [];
     },
   });
 }

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { stackError, throwAll } from '../../errors.js';
+import { throwAll } from '../../errors.js';
 import { followsFrom } from '../../files/index.js';
 import { readChartArchive, readChartArchiveFile } from './chart-archive.js';
 import { MAX_FILE, stripBom, type ChartFile } from './chart-file.js';
@@ -14,6 +14,7 @@ import {
   parseYaml,
   typeName,
   type Spec,
+  type YamlLib,
 } from './go-yaml.js';
 import { HelmIgnore } from './helmignore.js';
 import {
@@ -22,6 +23,7 @@ import {
   type ChartDependency,
   type ChartMetadata,
 } from './validate-chart.js';
+import { stackError } from './errors.js';
 
 /**
  * Loads a chart directory the way Helm v3's loader does (pkg/chart/loader: LoadDir, LoadFiles,
@@ -122,6 +124,7 @@ const inArchive =
     name ? `${archive}:${name}` : archive;
 
 function decodeInto(
+  y: YamlLib,
   f: ChartFile,
   spec: Spec,
   at: Where,
@@ -129,7 +132,7 @@ function decodeInto(
   into?: Record<string, unknown>,
 ): Record<string, unknown> | undefined {
   try {
-    return decodeStruct(parseYaml(f.data.toString('utf8')), spec, '', into);
+    return decodeStruct(parseYaml(f.data.toString('utf8'), y), spec, '', into);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     problems.push(invalid(at(f.name), e.message));
@@ -138,6 +141,7 @@ function decodeInto(
 }
 
 function loadFiles(
+  y: YamlLib,
   files: ChartFile[],
   at: Where,
   problems: Error[],
@@ -149,7 +153,7 @@ function loadFiles(
     return undefined;
   }
   const before = problems.length;
-  const metadata: ChartMetadata = decodeInto(chartYaml, METADATA, at, problems) ?? {};
+  const metadata: ChartMetadata = decodeInto(y, chartYaml, METADATA, at, problems) ?? {};
   const parsed = problems.length === before;
   metadata.apiVersion ||= 'v1'; // Helm 2 charts may omit apiVersion; Helm 3 assumes v1
   const chart: LoadedChart = { metadata, templates: [], files: [], dependencies: [], source: at('') };
@@ -158,15 +162,15 @@ function loadFiles(
   for (const f of files) {
     if (f.name === 'Chart.yaml') continue;
     else if (f.name === 'Chart.lock' || f.name === 'requirements.lock') {
-      chart.lock = decodeInto(f, LOCK, at, problems) ?? {};
+      chart.lock = decodeInto(y, f, LOCK, at, problems) ?? {};
       if (f.name === 'requirements.lock' && v1()) chart.files.push(f); // v1 charts keep the old files
     } else if (f.name === 'requirements.yaml') {
       // Helm reads it over Chart.yaml's fields (dependencies, usually).
-      decodeInto(f, METADATA, at, problems, metadata as Record<string, unknown>);
+      decodeInto(y, f, METADATA, at, problems, metadata as Record<string, unknown>);
       if (v1()) chart.files.push(f);
     } else if (f.name === 'values.yaml') {
       try {
-        const v = parseYaml(f.data.toString('utf8'));
+        const v = parseYaml(f.data.toString('utf8'), y);
         if (v !== null && !(v instanceof Map))
           throw new DecodeError(`it must be a mapping, not ${typeName(v)}`);
         jsonable(v);
@@ -193,7 +197,7 @@ function loadFiles(
     if (goExt(cname) === '.tgz') {
       try {
         if (list[0]!.name !== cname) throw new DecodeError('it is a directory, not an archive');
-        dep = loadFiles(readChartArchive(list[0]!.data), inArchive(where), problems, chart.source);
+        dep = loadFiles(y, readChartArchive(list[0]!.data), inArchive(where), problems, chart.source);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         problems.push(invalid(where, e.message));
@@ -209,7 +213,7 @@ function loadFiles(
             'only chart directories and .tgz archives may sit in `charts/`; move the file or list it in .helmignore',
           ),
         );
-      else dep = loadFiles(inside, (n) => path.join(where, n), problems, chart.source);
+      else dep = loadFiles(y, inside, (n) => path.join(where, n), problems, chart.source);
     }
     if (dep) chart.dependencies.push(dep);
   }
@@ -217,7 +221,7 @@ function loadFiles(
 }
 
 async function load(chartDir: string, label: string, problems: Error[]): Promise<LoadedChart | undefined> {
-  await loadYaml();
+  const y = await loadYaml();
   const root = path.resolve(chartDir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -233,7 +237,7 @@ async function load(chartDir: string, label: string, problems: Error[]): Promise
   if (bad.length > 0) return undefined;
   rules.addDefaults();
   const files = await walk(root, label, rules, problems);
-  return loadFiles(files, (n) => path.join(label, n), problems);
+  return loadFiles(y, files, (n) => path.join(label, n), problems);
 }
 
 /** Problems Helm only finds when packaging: dependencies listed but absent, broken values.schema.json. */
@@ -288,10 +292,10 @@ export async function loadChart(chartDir: string, label = chartDir): Promise<Loa
 export async function loadChartArchive(tgz: Buffer | { file: string }, source: string): Promise<LoadedChart> {
   const problems: Error[] = [];
   let chart: LoadedChart | undefined;
-  await loadYaml();
+  const y = await loadYaml();
   try {
     const files = Buffer.isBuffer(tgz) ? readChartArchive(tgz) : await readChartArchiveFile(tgz.file);
-    chart = loadFiles(files, inArchive(source), problems);
+    chart = loadFiles(y, files, inArchive(source), problems);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     problems.push(invalid(source, e.message));

@@ -1,14 +1,15 @@
 import { createReadStream } from 'node:fs';
 import type { HttpFetch } from '../../core/http.js';
-import { stackError } from '../../errors.js';
 import { releaseEpoch } from '../../core/epoch.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
-import type { ReleaseContext, StepContext } from '../../kind.js';
+import type { PublishResult, ReleaseContext, StepContext } from '../../kind.js';
 import { createOciClient, OciError, type OciClient } from '../../oci/client.js';
-import { parseImageName } from '../../oci/reference.js';
+import { parseImageName, registryPageUrl } from '../../oci/reference.js';
 import type { OciTarget } from './config.js';
 import { chartArtifact, chartLayerDigest, HELM_MEDIA_TYPES, rfc3339 } from './oci-manifest.js';
 import { readPackagedChart } from './packaged-chart.js';
+import { stackError } from './errors.js';
+import { renderedValue } from '../../version.js';
 
 /** A chart's place in the registry: `<host>/<namespace>/<chart name>`. */
 export interface ChartRepository {
@@ -31,9 +32,10 @@ export function chartRepository(target: OciTarget, chartName: string): ChartRepo
  * The chart's tag. Helm tags a chart with its version, `+` turned into `_` (OCI tags cannot hold
  * `+`). The version model's image tag is exactly that rendering of the SemVer the chart version is.
  */
-export const chartTag = (ctx: ReleaseContext): string => ctx.release.versions.imageTag;
+export const chartTag = (ctx: ReleaseContext): string => renderedValue(ctx.release.versions.imageTag);
 
-function client(target: OciTarget, fetch: HttpFetch): OciClient {
+/** A registry client for the chart's registry, with its credentials, sending through `fetch`. */
+export function ociClient(target: OciTarget, fetch: HttpFetch): OciClient {
   return createOciClient({
     host: target.host,
     scheme: target.insecure ? 'http' : 'https',
@@ -74,7 +76,10 @@ export async function checkChartRegistry(
     }
   }
   try {
-    await client(target, fetchImpl ?? ctx.http.request).checkAuth(repository?.repository, ['pull', 'push']);
+    await ociClient(target, fetchImpl ?? ctx.http.request).checkAuth(repository?.repository, [
+      'pull',
+      'push',
+    ]);
     ctx.logger.log('The chart registry %s accepts the %s', target.host, credentialText(target));
     return [];
   } catch (error) {
@@ -96,31 +101,42 @@ export async function checkChartRegistry(
 /**
  * publish: pushes the package prepare made, unless the tag already holds it. The same manifest
  * digest, or a manifest with the same chart layer (the same .tgz pushed by `helm push` at another
- * time), counts as already published; anything else under the tag is ECHARTEXISTS.
+ * time), counts as already published; anything else under the tag is a conflict (ECHARTEXISTS).
  */
 export async function pushChart(
   target: OciTarget,
   ctx: ReleaseContext,
   manifest: Manifest,
   fetchImpl?: HttpFetch,
-): Promise<Artifact[]> {
+): Promise<PublishResult> {
   const chart = await readPackagedChart(ctx, manifest);
   const name = chart.metadata.name!;
   const repo = chartRepository(target, name);
   const tag = chartTag(ctx);
   const ref = `${repo.location}:${tag}`;
   const built = chartArtifact(chart, chart.metadata, chart.metadataJson, rfc3339(await releaseEpoch(ctx)));
-  const registry = client(target, fetchImpl ?? ctx.http.request);
+  const registry = ociClient(target, fetchImpl ?? ctx.http.request);
   const record = (digest: string): Artifact[] => [
     { kind: 'helm', type: 'chart-oci', name: `${repo.host}/${repo.repository}`, refs: [ref], digest },
   ];
+  const release = {
+    name: `Helm chart ${ref}`,
+    url: registryPageUrl({ host: repo.host, repository: repo.repository, insecure: target.insecure }, tag),
+  };
   try {
     const existing = await registry.headManifest(repo.repository, tag);
     if (existing) {
-      const who = { ref, name, version: ctx.release.versions.chartVersion };
-      const digest = await alreadyThere(registry, repo, tag, existing.digest, built, who);
-      ctx.logger.log('%s already holds this chart (%s); not pushing it again', ref, digest);
-      return record(digest);
+      const who = { ref, name, version: renderedValue(ctx.release.versions.chartVersion) };
+      const found = await alreadyThere(registry, repo, tag, existing.digest, built, who);
+      if ('error' in found)
+        return { outcomes: [{ status: 'conflict', what: ref, error: found.error }], artifacts: [] };
+      const why = `already holds this chart (${found.digest})`;
+      ctx.logger.log('%s %s; not pushing it again', ref, why);
+      return {
+        outcomes: [{ status: 'already-there', what: ref, why }],
+        artifacts: record(found.digest),
+        release,
+      };
     }
     // The .tgz goes up from its file; the client checks its bytes still match the digest.
     await registry.pushBlob(repo.repository, {
@@ -141,10 +157,14 @@ export async function pushChart(
     throw registryError(error, target);
   }
   ctx.logger.log('Pushed chart %s (%s)', ref, built.manifest.digest);
-  return record(built.manifest.digest);
+  return {
+    outcomes: [{ status: 'published', what: ref }],
+    artifacts: record(built.manifest.digest),
+    release,
+  };
 }
 
-/** The digest to record when the tag exists and holds this chart; ECHARTEXISTS otherwise. */
+/** The digest to record when the tag exists and holds this chart; the conflict (ECHARTEXISTS) otherwise. */
 async function alreadyThere(
   registry: OciClient,
   repo: ChartRepository,
@@ -152,15 +172,16 @@ async function alreadyThere(
   remoteDigest: string,
   built: ReturnType<typeof chartArtifact>,
   who: { ref: string; name: string; version: string },
-): Promise<string> {
-  if (remoteDigest === built.manifest.digest) return remoteDigest;
+): Promise<{ digest: string } | { error: Error }> {
+  if (remoteDigest === built.manifest.digest) return { digest: remoteDigest };
   const remote = await registry.getManifest(repo.repository, tag);
-  if (remote && chartLayerDigest(remote.json) === built.chart.digest) return remote.digest;
-  throw stackError('ECHARTEXISTS', {
+  if (remote && chartLayerDigest(remote.json) === built.chart.digest) return { digest: remote.digest };
+  const error = stackError('ECHARTEXISTS', {
     where: `\`${who.ref}\``,
     name: who.name,
     version: who.version,
     remote: `manifest ${remoteDigest} (chart layer ${(remote && chartLayerDigest(remote.json)) ?? 'none'})`,
     local: `manifest ${built.manifest.digest} (chart layer ${built.chart.digest})`,
   });
+  return { error };
 }

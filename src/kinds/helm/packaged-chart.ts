@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { stackError } from '../../errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import type { ReleaseContext } from '../../kind.js';
 import { loadChartArchive } from './load-chart.js';
 import { metadataJson } from './package-chart.js';
 import type { ChartMetadata } from './validate-chart.js';
+import { stackError } from './errors.js';
+import { renderedValue } from '../../version.js';
 
 /**
  * The package prepare recorded, where it is, and the metadata Helm reads back from it. Its bytes are
@@ -46,7 +47,7 @@ export async function readPackagedChart(ctx: ReleaseContext, manifest: Manifest)
   } catch (error) {
     throw fail(`\`${artifact.path}\` cannot be read as a chart: ${(error as Error).message}`);
   }
-  const expected = ctx.release.versions.chartVersion;
+  const expected = renderedValue(ctx.release.versions.chartVersion);
   if (metadata.version !== expected)
     throw fail(
       `\`${artifact.path}\` holds version ${metadata.version ?? '(none)'}, the release is ${expected}`,

@@ -4,9 +4,10 @@ import { chartName } from './check.js';
 import type { HelmConfig } from './config.js';
 import { chartRepository, chartTag } from './oci-push.js';
 import { chartDownloadUrl } from './publish-index.js';
+import { renderedValue } from '../../version.js';
 
 const chartFileName = (ctx: ReleaseContext, name: string): string =>
-  `${name}-${ctx.release.versions.chartVersion}.tgz`;
+  `${name}-${renderedValue(ctx.release.versions.chartVersion)}.tgz`;
 
 /** The chart part of the release plan: the package, the OCI reference, the index entry. */
 export async function planChart(config: HelmConfig, ctx: ReleaseContext): Promise<PlanLine[]> {
@@ -17,7 +18,7 @@ export async function planChart(config: HelmConfig, ctx: ReleaseContext): Promis
   const appVersion =
     config.appVersion === false
       ? 'appVersion as it is'
-      : `appVersion ${config.appVersion === 'imageTag' ? v.appVersion : v[config.appVersion]}`;
+      : `appVersion ${renderedValue(config.appVersion === 'imageTag' ? v.appVersion : v[config.appVersion])}`;
   const lines: PlanLine[] = [{ action: 'build', text: `chart ${file} (${config.chartDir}, ${appVersion})` }];
   if (config.oci) {
     const ref = `${chartRepository(config.oci, name).location}:${chartTag(ctx)}`;
@@ -27,7 +28,7 @@ export async function planChart(config: HelmConfig, ctx: ReleaseContext): Promis
     const url = chartDownloadUrl(config.index, ctx, { name, file: chartFileName(ctx, name) });
     lines.push({
       action: 'publish',
-      text: `after the release: add ${name} ${ctx.release.versions.chartVersion} (${url}) to ${config.index.path} on branch ${config.index.branch}`,
+      text: `after the release: add ${name} ${renderedValue(ctx.release.versions.chartVersion)} (${url}) to ${config.index.path} on branch ${config.index.branch}`,
     });
   }
   return lines;

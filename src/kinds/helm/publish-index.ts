@@ -1,6 +1,6 @@
 import { releaseEpoch } from '../../core/epoch.js';
 import type { Manifest } from '../../core/manifest.js';
-import type { ReleaseContext } from '../../kind.js';
+import type { Outcome, ReleaseContext } from '../../kind.js';
 import { fillTemplate } from '../../version.js';
 import type { IndexEntry } from './chart-index.js';
 import type { IndexTarget } from './config.js';
@@ -27,7 +27,7 @@ export async function updateChartIndex(
   target: IndexTarget,
   ctx: ReleaseContext,
   manifest: Manifest,
-): Promise<void> {
+): Promise<Outcome> {
   const chart = await readPackagedChart(ctx, manifest);
   const name = chart.metadata.name!;
   const version = chart.metadata.version!;
@@ -49,13 +49,15 @@ export async function updateChartIndex(
     update: (current) => addToIndex(current, entry, new Date(), where),
     subject: { name, version },
   });
-  if (outcome === 'updated')
-    ctx.logger.success(
-      'Added %s %s to %s on branch %s (%s)',
-      name,
-      version,
-      target.path,
-      target.branch,
-      entry.url,
-    );
+  const what = `chart index entry ${name} ${version} in ${target.branch}:${target.path}`;
+  if (!outcome.changed) return { status: 'already-there', what, why: 'is already there with this digest' };
+  ctx.logger.success(
+    'Added %s %s to %s on branch %s (%s)',
+    name,
+    version,
+    target.path,
+    target.branch,
+    entry.url,
+  );
+  return { status: 'published', what };
 }

@@ -1,4 +1,4 @@
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 
 /** Chart.yaml as Helm's chart.Metadata holds it (pkg/chart/metadata.go); absent = Go zero value. */
 export interface ChartMaintainer {

@@ -1,12 +1,13 @@
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import type { ReleaseContext } from '../../kind.js';
 import { committerTime } from '../../core/epoch.js';
 import { sha256File, type Artifact } from '../../core/manifest.js';
 import { resolveInRepo } from '../../files/safe-path.js';
-import { normalizeDistributionName, wheelFileName } from '../../version.js';
+import { normalizeDistributionName, renderedValue, wheelFileName } from '../../version.js';
 import type { PythonConfig } from './config.js';
 
 /**
@@ -79,7 +80,7 @@ export async function buildWheel(
   ctx: ReleaseContext,
   distName: string,
 ): Promise<Artifact> {
-  const pep440 = ctx.release.versions.pep440;
+  const pep440 = renderedValue(ctx.release.versions.pep440);
   const distDir = await resolveInRepo(ctx.root, config.distDir, 'python.distDir');
   const tmpRoot = path.join(ctx.artifactsDir, '.tmp');
   await mkdir(tmpRoot, { recursive: true });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import type { StepContext } from '../../kind.js';
 import { checkPath } from '../../files/safe-path.js';
@@ -10,10 +11,11 @@ import { buildRequirements, distributionName } from './project.js';
 
 // Fixed Python source: what to look for travels in argv (`module:build`, `dist:setuptools`), so no
 // user value is ever spliced into code. Prints each entry that is missing, one per line.
-// Modules are found with find_spec, not imported: importing `build` alone takes 60–80 ms. Distributions
-// are first looked up as the `.dist-info`/`.egg-info` folders importlib.metadata itself reads, because
-// importing importlib.metadata (email, zipfile, csv…) costs ~65 ms; only a name not found that way
-// goes to importlib.metadata, which also knows the rarer finders, so the answer stays its answer.
+// Modules are found with find_spec, not imported: importing `build` is slow. Distributions are first
+// looked up as the `.dist-info`/`.egg-info` folders importlib.metadata itself reads, because importing
+// importlib.metadata (email, zipfile, csv…) is slow too (both: bench/notes/code-decisions.md); only a
+// name not found that way goes to importlib.metadata, which also knows the rarer finders, so the
+// answer stays its answer.
 const PROBE = [
   'import os, sys',
   'from importlib.util import find_spec',

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import { setEntrySchema, type SetEntry } from '../../core/version-fields.js';
 import type { ConfigResult, StepContext } from '../../kind.js';

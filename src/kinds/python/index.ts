@@ -1,19 +1,49 @@
 import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
-import { pep440ChannelProblem, wheelFileName } from '../../version.js';
-import { stackError } from '../../errors.js';
+import { problemError, renderedValue, wheelFileName } from '../../version.js';
+import { stackError } from './errors.js';
 import { setRender } from '../../core/version-fields.js';
 import { resolvePythonConfig, type PythonConfig } from './config.js';
 import { buildWheel } from './build.js';
 import { checkPythonBuild } from './check.js';
 import { distributionName } from './project.js';
+import { PYTHON_ERRORS } from './errors.js';
 import { publishWheel } from './publish.js';
+
+const prereleaseMapFix = (channel: unknown) =>
+  `Map the channel, e.g. \`"python": { "prereleaseMap": { "${String(channel)}": "rc" } }\`, or rename the prerelease branch's channel.`;
 
 /** The Python package: its version files (PEP 440), the wheel, and optionally its upload to an index. */
 export const pythonKind = defineKind<PythonConfig>({
   name: 'python',
   entry: 'python',
+  artifacts: [
+    { type: 'wheel', githubAsset: '*.whl' },
+    { type: 'pypi', published: true },
+  ],
+  errors: PYTHON_ERRORS,
+  preset: {
+    versionFiles: (options) =>
+      (Array.isArray(options.versionFiles) ? (options.versionFiles as unknown[]) : []).flatMap((f) => {
+        const file = typeof f === 'object' && f !== null ? (f as { path?: unknown }).path : f;
+        return typeof file === 'string' ? [file] : [];
+      }),
+    defaultVersionFiles: [
+      'pyproject.toml',
+      'setup.cfg',
+      '**/pkg_info.json',
+      '**/_version.py',
+      '**/__version__.py',
+    ],
+  },
   resolveConfig: resolvePythonConfig,
   versionOptions: (config) => ({ prereleaseMap: config.prereleaseMap }),
+  // The wheel's name and the upload; the version files declare theirs.
+  renderings: () => [{ rendering: 'pep440', option: 'python' }],
+  renderingError: (problem, needs) =>
+    problemError(problem, {
+      neededBy: [...new Set(needs.map((n) => `\`${n.option}\``))].join(', '),
+      ...(problem.code === 'EPRERELEASEMAP' ? { fix: prereleaseMapFix(problem.params.channel) } : {}),
+    }),
 
   versionFields(config) {
     return config.versionFiles.flatMap((file, index): VersionField[] => {
@@ -33,24 +63,10 @@ export const pythonKind = defineKind<PythonConfig>({
     });
   },
 
-  async check(config, ctx) {
-    const errors: Error[] = [];
-    // On a prerelease branch the channel is known before any version is: refuse an unmappable one early.
-    const channel = ctx.branch.prerelease;
-    if (channel && pep440ChannelProblem(channel, config.prereleaseMap)) {
-      errors.push(stackError('EPRERELEASEMAP', { channel }));
-    }
-    errors.push(...(await checkPythonBuild(config, ctx)));
-    return errors;
-  },
+  check: (config, ctx) => checkPythonBuild(config, ctx),
 
   async checkRelease(config, ctx) {
-    let pep440: string;
-    try {
-      pep440 = ctx.release.versions.pep440;
-    } catch (error) {
-      return [error as Error];
-    }
+    const pep440 = renderedValue(ctx.release.versions.pep440);
     if (config.publish && pep440.includes('+')) {
       return [stackError('EPYPILOCALVERSION', { version: ctx.release.version, pep440 })];
     }
@@ -59,7 +75,10 @@ export const pythonKind = defineKind<PythonConfig>({
 
   async plan(config, ctx) {
     if (!config.build) return [];
-    const wheel = wheelFileName(await distributionName(config, ctx), ctx.release.versions.pep440);
+    const wheel = wheelFileName(
+      await distributionName(config, ctx),
+      renderedValue(ctx.release.versions.pep440),
+    );
     const how =
       config.builder === 'setup.py'
         ? 'setup.py bdist_wheel'

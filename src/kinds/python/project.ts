@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
 import { followsFrom } from '../../files/index.js';
 import type { StepContext } from '../../kind.js';
@@ -26,7 +26,7 @@ type Pyproject = {
 async function readPyproject(root: string): Promise<Pyproject | undefined> {
   const text = await readText(path.join(root, 'pyproject.toml'));
   if (text === undefined) return undefined;
-  // Loaded only for a project that has a pyproject.toml (the parser costs ~20 ms to load).
+  // Loaded only for a project that has a pyproject.toml (its load time: bench/notes/code-decisions.md).
   const { getStaticTOMLValue, parseTOML } = await import('toml-eslint-parser');
   try {
     return getStaticTOMLValue(parseTOML(text)) as Pyproject;

@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import { exec } from '../../exec.js';
-import type { ReleaseContext } from '../../kind.js';
+import { noPublish, type Outcome, type PublishResult, type ReleaseContext } from '../../kind.js';
 import { sha256File, type Artifact, type Manifest } from '../../core/manifest.js';
 import { pypiCredentials, type PublishTarget, type PythonConfig } from './config.js';
-import { existingFiles, indexEndpoints, type IndexClientOptions } from './pypi-index.js';
+import { existingFiles, indexEndpoints, indexProjectName, type IndexClientOptions } from './pypi-index.js';
+import { renderedValue } from '../../version.js';
 
 /** What an upload would do given what the index already holds. */
 export type UploadDecision =
@@ -82,21 +84,21 @@ function authorizationFor(ctx: ReleaseContext): string | undefined {
 
 /**
  * Uploads the wheel the manifest records, once: the index is asked first, an identical file there is
- * skipped and a different one is EPYPICONFLICT (a published file can never be replaced).
+ * left alone and a different one is a conflict (EPYPICONFLICT: a published file can never be replaced).
  */
 export async function publishWheel(
   config: PythonConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
   client: Partial<IndexClientOptions> = {},
-): Promise<Artifact[]> {
+): Promise<PublishResult> {
   const target = config.publish;
-  if (!target) return [];
+  if (!target) return noPublish;
   const { record, file } = await wheelOf(ctx, manifest);
   const sha256 = record.sha256!;
   // The project as the wheel names it: the record is the truth about what is uploaded.
   const distName = record.name.split('-')[0]!;
-  const version = ctx.release.versions.pep440;
+  const version = renderedValue(ctx.release.versions.pep440);
   const endpoints = indexEndpoints(target.uploadUrl, distName, version);
   const lookup = await existingFiles(target.uploadUrl, distName, version, {
     fetch: ctx.http.request,
@@ -105,22 +107,30 @@ export async function publishWheel(
   });
   const decision = decideUpload(lookup.files, record.name, sha256);
   if (decision.action === 'conflict') {
-    throw stackError('EPYPICONFLICT', {
+    const error = stackError('EPYPICONFLICT', {
       file: record.name,
       index: lookup.source,
       local: sha256,
       remote: decision.remoteSha256,
     });
+    return { outcomes: [{ status: 'conflict', what: record.name, error }], artifacts: [] };
   }
+  let outcome: Outcome;
   if (decision.action === 'skip') {
-    ctx.logger.log(
-      '%s is already on %s with the same sha256; not uploading it again',
-      record.name,
-      lookup.source,
-    );
+    const why = `is already on ${lookup.source} with the same sha256`;
+    ctx.logger.log('%s %s; not uploading it again', record.name, why);
+    outcome = { status: 'already-there', what: record.name, why };
   } else {
     await twineUpload(config, ctx, target, file);
     ctx.logger.success('Uploaded %s to %s', record.name, target.uploadUrl);
+    outcome = { status: 'published', what: `${record.name} to ${target.uploadUrl}` };
   }
-  return [{ kind: 'python', type: 'pypi', name: record.name, refs: [endpoints.project], sha256 }];
+  return {
+    outcomes: [outcome],
+    artifacts: [{ kind: 'python', type: 'pypi', name: record.name, refs: [endpoints.project], sha256 }],
+    release: {
+      name: `Python package ${indexProjectName(distName)} ${version} on ${new URL(endpoints.project).host}`,
+      url: endpoints.project,
+    },
+  };
 }

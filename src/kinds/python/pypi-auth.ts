@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpFetch, HttpResponse } from '../../core/http.js';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 import type { StepContext } from '../../kind.js';
 import type { PypiCredentials } from './config.js';
 

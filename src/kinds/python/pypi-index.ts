@@ -1,6 +1,7 @@
 import type { HttpFetch } from '../../core/http.js';
 import { retryAfterMs, type RetryPolicy } from '../../core/retry.js';
-import { isStackError, stackError } from '../../errors.js';
+import { isStackError } from '../../errors.js';
+import { stackError } from './errors.js';
 
 /**
  * Read-only questions to a package index: which files does this version already have? Answered by

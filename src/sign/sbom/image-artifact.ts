@@ -1,6 +1,7 @@
 import type { Artifact } from '../../core/manifest.js';
 import { stackError } from '../../errors.js';
 import type { ReleaseContext } from '../../kind.js';
+import { renderedValue } from '../../version.js';
 import type { RegistryLocation } from '../registries.js';
 import { cdxBytes } from './cyclonedx.js';
 import { imageSbom } from './image.js';
@@ -14,7 +15,7 @@ export async function imageSbomFor(
   epoch: number,
 ): Promise<{ file: string; bytes: Buffer; packages: number }> {
   const ref = image.refs?.[0] ?? image.name;
-  const tag = /:([^:/@]+)$/.exec(ref)?.[1] ?? ctx.release.versions.imageTag;
+  const tag = /:([^:/@]+)$/.exec(ref)?.[1] ?? renderedValue(ctx.release.versions.imageTag);
   try {
     const document = await imageSbom(
       location.client,

@@ -74,7 +74,9 @@ describe.each(['podman', 'buildah'] as const)('docker kind with builder %s', (bu
     expect(await dockerKind.check!(r.config, r.ctx)).toEqual([]);
     const watcher = watchArgv([PASSWORD]);
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     expect(await watcher.stop()).toEqual([]);
     expect(r.logger.text()).not.toContain(PASSWORD);
 
@@ -106,7 +108,9 @@ describe.each(['podman', 'buildah'] as const)('docker kind with builder %s', (bu
       { version: '1.0.0', branch: main, env: { ...env(), SOURCE_DATE_EPOCH: '1700000000' } },
       { image: image(), builder },
     );
-    const [second] = await dockerKind.publish!(again.config, again.ctx, manifest);
+    const {
+      artifacts: [second],
+    } = await dockerKind.publish!(again.config, again.ctx, manifest);
     expect(second?.digest).toBe(remote.digest);
     expect(again.logger.text()).toContain('already in the registry with this image');
   });
@@ -122,7 +126,9 @@ describe.each(['podman', 'buildah'] as const)('docker kind with builder %s', (bu
     );
     expect(await dockerKind.check!(r.config, r.ctx)).toEqual([]);
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
 
     const index = await getManifest(registry, repository, '1.1.0', { auth: registry.auth });
     expect(pushed?.digest).toBe(index.digest);
@@ -161,7 +167,9 @@ describe.each(['podman', 'buildah'] as const)('docker kind with builder %s', (bu
       { version: '1.1.0', branch: main, releasedVersions: ['1.0.0'], env: env() },
       { image: image(), builder, platforms, floatingTags: ['latest', '{major}.{minor}'] },
     );
-    const [second] = await dockerKind.publish!(again.config, again.ctx, manifest);
+    const {
+      artifacts: [second],
+    } = await dockerKind.publish!(again.config, again.ctx, manifest);
     expect(second?.digest).toBe(index.digest);
     expect(again.logger.text()).toContain('already in the registry with this image');
   });
@@ -244,7 +252,9 @@ describe('docker builder, several platforms: the OCI archive buildx writes, push
     });
 
     const manifest = await builtWheel(repo.dir, '3.0.0', gitHead);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     const index = await getManifest(registry, repository, '3.0.0', { auth: registry.auth });
     expect(index.contentType).toBe('application/vnd.oci.image.index.v1+json');
     expect(pushed?.digest).toBe(index.digest);
@@ -260,7 +270,9 @@ describe('docker builder, several platforms: the OCI archive buildx writes, push
       { version: '3.0.0', branch: main, env: env() },
       { image, platforms },
     );
-    const [second] = await dockerKind.publish!(again.config, again.ctx, manifest);
+    const {
+      artifacts: [second],
+    } = await dockerKind.publish!(again.config, again.ctx, manifest);
     expect(second?.digest).toBe(index.digest);
     expect(again.logger.text()).toContain('already in the registry with this image');
   });

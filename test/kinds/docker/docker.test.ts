@@ -93,9 +93,14 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
     const refs = [`${image()}:1.4.0`, `${image()}:latest`];
     expect(prepared).toEqual([{ kind: 'docker', type: 'image', name: image(), refs }]);
     const remote = await imageFiles(registry, 'acme/app', '1.4.0');
-    expect(published).toEqual([
-      { kind: 'docker', type: 'image', name: image(), refs, digest: remote.digest },
-    ]);
+    expect(published).toEqual({
+      outcomes: refs.map((what) => ({ status: 'published', what })),
+      artifacts: [{ kind: 'docker', type: 'image', name: image(), refs, digest: remote.digest }],
+      release: {
+        name: `Docker image ${image()}:1.4.0`,
+        url: `http://${registry.host}/v2/acme/app/manifests/1.4.0`,
+      },
+    });
     expect((await getManifest(registry, 'acme/app', 'latest', { auth: registry.auth })).digest).toBe(
       remote.digest,
     );
@@ -128,7 +133,8 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
     const digest = (await getManifest(registry, 'acme/app', '1.4.0', { auth: registry.auth })).digest;
     // The same commit: publish alone again (a resumed release) must push nothing.
     const published = await dockerKind.publish!(r.config, r.ctx, manifest);
-    expect(published[0]?.digest).toBe(digest);
+    expect(published.artifacts[0]?.digest).toBe(digest);
+    expect(published.outcomes.map((o) => o.status)).toEqual(['already-there', 'already-there']);
     expect(r.logger.text()).toContain('already in the registry with this image');
     expect(await manifestPuts(registry)).toEqual(before);
     await expectNothingLeftBehind();
@@ -156,9 +162,14 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       { image: image() },
     );
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const error = await dockerKind.publish!(r.config, r.ctx, manifest).catch((e: unknown) => e);
+    const { outcomes, artifacts } = await dockerKind.publish!(r.config, r.ctx, manifest);
+    expect(artifacts).toEqual([]);
+    expect(outcomes).toHaveLength(1);
+    const [conflict] = outcomes;
+    expect(conflict).toMatchObject({ status: 'conflict', what: `${image()}:1.5.0` });
+    const error = conflict?.status === 'conflict' ? conflict.error : undefined;
     expect(error).toMatchObject({ code: 'EIMAGEEXISTS' });
-    expect((error as Error).message).toContain(`${image()}:1.5.0`);
+    expect(error?.message).toContain(`${image()}:1.5.0`);
     expect((await getManifest(registry, 'acme/app', '1.5.0', { auth: registry.auth })).digest).toBe(theirs);
     expect((await getManifest(registry, 'acme/app', 'latest', { auth: registry.auth })).digest).toBe(latest);
     await expectNothingLeftBehind();
@@ -175,7 +186,9 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       { image: image() },
     );
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     expect(pushed?.refs).toEqual([`${image()}:2.0.0-beta.1`, `${image()}:beta`]);
     expect((await getManifest(registry, 'acme/app', 'beta', { auth: registry.auth })).digest).toBe(
       pushed?.digest,
@@ -194,7 +207,9 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       { image: image(), floatingTags: ['latest', '{major}'] },
     );
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     expect(pushed?.refs).toEqual([`${image()}:1.3.1`]);
     expect((await listTags(registry, 'acme/app', registry.auth)).sort()).toEqual([...before, '1.3.1'].sort());
   });
@@ -217,7 +232,9 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       );
       expect(await dockerKind.check!(r.config, r.ctx)).toEqual([]);
       await dockerKind.prepare!(r.config, r.ctx, manifest);
-      const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+      const {
+        artifacts: [pushed],
+      } = await dockerKind.publish!(r.config, r.ctx, manifest);
       expect((await getManifest(registry, 'acme/app', 'latest', { auth: registry.auth })).digest).toBe(
         pushed?.digest,
       );
@@ -248,7 +265,9 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       { image: `${registry.host}/acme/buildkit-app` },
     );
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     const remote = await imageFiles(registry, 'acme/buildkit-app', '1.4.3');
     expect(pushed?.digest).toBe(remote.digest);
     const config = remote.config as {
@@ -288,7 +307,9 @@ describe('docker kind with Docker Engine and docker-registry (htpasswd)', () => 
       { image: `${registry.host}/acme/helper-app` },
     );
     await dockerKind.prepare!(r.config, r.ctx, manifest);
-    const [pushed] = await dockerKind.publish!(r.config, r.ctx, manifest);
+    const {
+      artifacts: [pushed],
+    } = await dockerKind.publish!(r.config, r.ctx, manifest);
     expect((await getManifest(registry, 'acme/helper-app', '1.4.2', { auth: registry.auth })).digest).toBe(
       pushed?.digest,
     );

@@ -155,7 +155,7 @@ describe('image tags', () => {
 
 describe('semantic-release-stack/docker', () => {
   it('prints every image reference that would be pushed in the verifyRelease plan', async () => {
-    const { verifyRelease } = await import('../../../src/entry/docker.js');
+    const { verifyRelease } = await import('../../../src/kinds/docker/plugin.js');
     const { srContext, recordingLogger } = await import('../../helpers/contexts.js');
     const logger = recordingLogger();
     const context = srContext({

@@ -115,15 +115,23 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
 
     const { result, cmdlines } = await sampleCmdlines(() => publishWheel(config, ctx, manifest, noWait));
 
-    expect(result).toEqual([
-      {
-        kind: 'python',
-        type: 'pypi',
-        name: WHEEL,
-        refs: [`${pypi.url}/simple/demo-service/`],
-        sha256: wheel.sha256,
+    expect(result).toEqual({
+      outcomes: [{ status: 'published', what: `${WHEEL} to ${pypi.uploadUrl}` }],
+      artifacts: [
+        {
+          kind: 'python',
+          type: 'pypi',
+          name: WHEEL,
+          refs: [`${pypi.url}/simple/demo-service/`],
+          sha256: wheel.sha256,
+        },
+      ],
+      // An index other than PyPI has no project page: its simple page is where the release shows.
+      release: {
+        name: `Python package demo-service 1.4.0 on ${new URL(pypi.url).host}`,
+        url: `${pypi.url}/simple/demo-service/`,
       },
-    ]);
+    });
     expect(pypi.files.map((f) => [f.filename, f.sha256])).toEqual([[WHEEL, wheel.sha256]]);
     expect(uploads()).toHaveLength(1);
 
@@ -161,7 +169,14 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
 
     const again = await pythonKind.publish!(config, ctx, manifest);
 
-    expect(again[0]?.type).toBe('pypi');
+    expect(again.artifacts[0]?.type).toBe('pypi');
+    expect(again.outcomes).toEqual([
+      {
+        status: 'already-there',
+        what: WHEEL,
+        why: `is already on ${pypi.url}/pypi/demo-service/1.4.0/json with the same sha256`,
+      },
+    ]);
     expect(twineCalls()).toEqual([]);
     expect(uploads()).toHaveLength(1);
     expect(logger.text()).toContain(
@@ -169,14 +184,19 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
     );
   });
 
-  it('refuses a re-upload with other content as EPYPICONFLICT, before running twine', async () => {
+  it('refuses a re-upload with other content as a conflict (EPYPICONFLICT), before running twine', async () => {
     const first = await built({ marker: 'one' });
     await publishWheel(first.config, first.ctx, first.manifest, noWait);
     const second = await built({ marker: 'two' });
     expect(second.wheel.sha256).not.toBe(first.wheel.sha256);
     execSpy.mockClear();
 
-    const error = await failure(publishWheel(second.config, second.ctx, second.manifest, noWait));
+    const { outcomes, artifacts } = await publishWheel(second.config, second.ctx, second.manifest, noWait);
+    expect(artifacts).toEqual([]);
+    const [conflict] = outcomes;
+    expect(conflict).toMatchObject({ status: 'conflict', what: second.wheel.name });
+    const error = (conflict?.status === 'conflict' ? conflict.error : undefined) as
+      (Error & { code: string; details: string }) | undefined;
 
     expect(error?.code).toBe('EPYPICONFLICT');
     expect(error?.details).toContain(first.wheel.sha256);

@@ -1,5 +1,5 @@
 import type { SrContext } from '../core/context.js';
-import { keepLatest } from '../github/latest.js';
+import { keepLatest } from './latest.js';
 
 /**
  * `semantic-release-stack/github-latest`: listed after @semantic-release/github (the preset does),
