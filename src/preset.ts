@@ -41,17 +41,19 @@ export const DEFAULT_VERSION_FILE_PATTERNS = [
   '**/pkg_info.json',
   '**/_version.py',
   '**/__version__.py',
+  '**/__about__.py',
   '**/Chart.yaml',
   '**/values.yaml',
 ];
 
 /**
- * Release artifacts attached to the GitHub release: docs archive, chart, wheel, manifest, checksums,
+ * Release artifacts attached to the GitHub release: docs archive, chart, wheel, sdist, manifest, checksums,
  * and with `sign` the Sigstore bundles and SBOMs (globs that match nothing attach nothing).
  */
 export const GITHUB_ASSETS = [
   { path: 'release-artifacts/*.tgz' },
   { path: 'release-artifacts/*.whl' },
+  { path: 'release-artifacts/*.tar.gz' },
   { path: 'release-artifacts/manifest.json' },
   { path: 'release-artifacts/SHA256SUMS' },
   ...SIGN_ASSET_GLOBS.map((glob) => ({ path: glob })),

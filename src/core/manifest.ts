@@ -8,7 +8,7 @@ import type { VersionField } from '../kind.js';
 import type { Renderings } from '../version.js';
 
 export type ArtifactType =
-  'wheel' | 'docs' | 'chart' | 'image' | 'chart-oci' | 'pypi' | 'sbom' | 'sigstore-bundle';
+  'wheel' | 'sdist' | 'docs' | 'chart' | 'image' | 'chart-oci' | 'pypi' | 'sbom' | 'sigstore-bundle';
 
 /**
  * One artifact of the release. Later steps (the image build, publish, the GitHub release) read these
@@ -98,6 +98,7 @@ export function mergeFields(manifest: Manifest, fields: readonly VersionField[])
 
 const TYPE_ORDER: readonly ArtifactType[] = [
   'wheel',
+  'sdist',
   'docs',
   'chart',
   'image',

@@ -1,14 +1,18 @@
-import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
-import { pep440ChannelProblem, wheelFileName } from '../../version.js';
+import { defineKind, type VersionField } from '../../kind.js';
+import { pep440ChannelProblem } from '../../version.js';
 import { stackError } from '../../errors.js';
 import { setRender } from '../../core/version-fields.js';
 import { resolvePythonConfig, type PythonConfig } from './config.js';
-import { buildWheel } from './build.js';
+import { buildDistributions } from './build.js';
 import { checkPythonBuild } from './check.js';
+import { planRelease, planWithoutBuild } from './plan.js';
 import { distributionName } from './project.js';
-import { publishWheel } from './publish.js';
+import { publishDistributions } from './publish.js';
 
-/** The Python package: its version files (PEP 440), the wheel, and optionally its upload to an index. */
+/**
+ * The Python package: its version files (PEP 440), the wheel and the sdist, and optionally their
+ * upload to an index (with an API token or through Trusted Publishing).
+ */
 export const pythonKind = defineKind<PythonConfig>({
   name: 'python',
   entry: 'python',
@@ -58,33 +62,16 @@ export const pythonKind = defineKind<PythonConfig>({
   },
 
   async plan(config, ctx) {
-    if (!config.build) return [];
-    const wheel = wheelFileName(await distributionName(config, ctx), ctx.release.versions.pep440);
-    const how =
-      config.builder === 'setup.py'
-        ? 'setup.py bdist_wheel'
-        : `python -m build --wheel${config.isolation ? '' : ' --no-isolation'}`;
-    const lines: PlanLine[] = [
-      {
-        action: 'build',
-        text: `wheel ${wheel} (${how}) → release-artifacts/${wheel}, ${config.distDir}/${wheel}`,
-      },
-    ];
-    if (config.publish) {
-      lines.push({
-        action: 'publish',
-        text: `wheel ${wheel} → ${config.publish.uploadUrl} (skipped if the index has the identical file)`,
-      });
-    }
-    return lines;
+    if (!config.build) return planWithoutBuild(config);
+    return planRelease(config, ctx, await distributionName(config, ctx));
   },
 
   async prepare(config, ctx) {
     if (!config.build) return [];
-    return [await buildWheel(config, ctx, await distributionName(config, ctx))];
+    return buildDistributions(config, ctx, await distributionName(config, ctx));
   },
 
   async publish(config, ctx, manifest) {
-    return publishWheel(config, ctx, manifest);
+    return publishDistributions(config, ctx, manifest);
   },
 });
