@@ -203,7 +203,7 @@ export const ERRORS = {
   }),
   ESDISTNOTFOUND: (p) => ({
     message: `Source distribution \`${s(p.sdist)}\` is not in ${s(p.dir)}.`,
-    details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The sdist is looked for by its PEP 625 name (\`<normalized_name>-<version>.tar.gz\`) or the older spelling that keeps the project name's dashes (setuptools < 69). Check \`python.distName\`, or set \`"python": { "sdist": false }\` to build and upload only the wheel. See [python](${README}python).`,
+    details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The sdist is looked for by its PEP 625 name (\`<normalized_name>-<version>.tar.gz\`) or the older spelling that keeps the project name's dashes (setuptools < 69.3). Check \`python.distName\`, or set \`"python": { "sdist": false }\` to build and upload only the wheel. See [python](${README}python).`,
   }),
   EPYTHONBUILDDEPS: (p) => ({
     message: `\`python -m build --no-isolation\` stopped: build dependencies are missing from \`${s(p.interpreter)}\`: ${s(p.missing)}.`,

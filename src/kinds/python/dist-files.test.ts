@@ -24,7 +24,7 @@ describe('findWheel', () => {
 });
 
 describe('findSdist', () => {
-  it('takes the PEP 625 name, or the legacy spelling of setuptools < 69', () => {
+  it('takes the PEP 625 name, or the legacy spelling of setuptools < 69.3', () => {
     expect(findSdist(['saltmarsh_hatch-1.0.0.tar.gz'], 'saltmarsh-hatch', '1.0.0')).toBe(
       'saltmarsh_hatch-1.0.0.tar.gz',
     );

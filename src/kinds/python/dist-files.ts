@@ -6,7 +6,7 @@ import { normalizeDistributionName, sdistFileName, wheelFileName } from '../../v
  */
 
 const WHEEL_NAME = /^(?<name>[^-]+)-(?<version>[^-]+)(?:-\d[^-]*)?-(?<tags>[^-]+-[^-]+-[^-]+)\.whl$/;
-// The name part may hold dashes (setuptools < 69 keeps them); a canonical version never does.
+// The name part may hold dashes (setuptools < 69.3 keeps them); a canonical version never does.
 const SDIST_NAME = /^(?<name>.+)-(?<version>[^-]+)\.tar\.gz$/;
 
 interface Parsed {
@@ -45,7 +45,7 @@ export function findWheel(files: readonly string[], distName: string, pep440: st
 
 /**
  * The sdist: its PEP 625 name (`saltmarsh_hatch-1.0.0.tar.gz`), or the older spelling of
- * setuptools < 69 that keeps the project name as written (`saltmarsh-1.0.0.tar.gz`).
+ * setuptools < 69.3 that keeps the project name as written (`saltmarsh-1.0.0.tar.gz`).
  */
 export function findSdist(files: readonly string[], distName: string, pep440: string): string | undefined {
   return find(files, sdistFileName(distName, pep440), distName, pep440, '.tar.gz');
