@@ -10,10 +10,11 @@ import { sdistFileName, wheelFileName } from '../../version.js';
 import type { PythonConfig } from './config.js';
 import { checkDistributions } from './dist-check.js';
 import { findSdist, findWheel, otherVersions } from './dist-files.js';
+import { makeSdistReproducible } from './reproducible-sdist.js';
 import { pretendVersionEnv } from './version-source.js';
 
 /**
- * Zip entry times in the wheel: SOURCE_DATE_EPOCH when the environment sets it, else the release
+ * Entry times in the wheel and the sdist: SOURCE_DATE_EPOCH when the environment sets it, else the release
  * commit's committer time, so the same commit builds the same bytes.
  */
 export async function sourceDateEpoch(ctx: ReleaseContext): Promise<string> {
@@ -57,9 +58,15 @@ export function missingDependencies(output: string): string[] {
   return listed;
 }
 
-async function runBuild(config: PythonConfig, ctx: ReleaseContext, outdir: string, distName: string) {
+async function runBuild(
+  config: PythonConfig,
+  ctx: ReleaseContext,
+  outdir: string,
+  distName: string,
+  epoch: string,
+) {
   const env = {
-    SOURCE_DATE_EPOCH: await sourceDateEpoch(ctx),
+    SOURCE_DATE_EPOCH: epoch,
     ...(config.versionScheme === 'files' ? {} : pretendVersionEnv(distName, ctx.release.versions.pep440)),
   };
   try {
@@ -142,9 +149,11 @@ export async function buildDistributions(
   await mkdir(tmpRoot, { recursive: true });
   const outdir = await mkdtemp(path.join(tmpRoot, 'python-'));
   try {
-    await runBuild(config, ctx, outdir, distName);
+    const epoch = await sourceDateEpoch(ctx);
+    await runBuild(config, ctx, outdir, distName, epoch);
     const produced = (await readdir(outdir)).sort();
     const { wheel, sdist } = pickDistributions(config, produced, distName, pep440);
+    if (sdist) await makeSdistReproducible(config.interpreter, ctx, path.join(outdir, sdist), epoch);
     const built: Array<{ file: string; type: 'wheel' | 'sdist' }> = [
       { file: path.join(outdir, wheel), type: 'wheel' },
       ...(sdist ? [{ file: path.join(outdir, sdist), type: 'sdist' as const }] : []),

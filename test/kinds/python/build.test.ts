@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../../src/core/manifest.js';
@@ -213,12 +214,21 @@ describe('python kind: building the wheel with the real /usr/bin/python3', () =>
     expect(listing).not.toContain(commitTime);
   });
 
-  it('builds the same bytes twice from the same commit', async () => {
-    const first = await setup('pyproject-project', '1.4.0', '1.4.0');
-    const second = await setup('pyproject-project', '1.4.0', '1.4.0');
-    const [a] = await prepare(first.config, first.ctx);
-    const [b] = await prepare(second.config, second.ctx);
-    expect(b?.sha256).toBe(a?.sha256);
+  it("builds the same wheel and sdist twice from the same commit, whatever the files' times", async () => {
+    const first = await setup('setup-py-project', '1.4.0', '1.4.0');
+    const second = await setup('setup-py-project', '1.4.0', '1.4.0');
+    // A checkout made at another time (a resumed release): setuptools would copy these times.
+    for (const file of ['setup.py', 'osvimdriver/__init__.py', 'osvimdriver/pkg_info.json'])
+      await utimes(path.join(second.repo.root, file), 1_600_000_000, 1_600_000_000);
+    const a = await prepare(first.config, first.ctx);
+    const b = await prepare(second.config, second.ctx);
+    expect(b.map((x) => [x.name, x.sha256])).toEqual(a.map((x) => [x.name, x.sha256]));
+    const sdist = path.join(first.repo.root, a[1]!.path!);
+    const { stdout } = await execa('tar', ['--utc', '-tvzf', sdist]);
+    const lines = stdout.split('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines)
+      expect(line).toMatch(/^[-d]rw[-x]r-[-x]r-[-x] 0\/0 +\d+ 2023-11-14 22:13 os-vim-driver-1\.4\.0\//);
   });
 
   it('builds nothing with build: false', async () => {
