@@ -224,20 +224,28 @@ describe('python kind: example projects released through Trusted Publishing with
     );
   });
 
-  it('a refused exchange uploads nothing; `publish --tag` mints its own token once a publisher is configured', async () => {
-    // A project of its own: the poetry example above is on the index at 1.0.0 already.
-    const repo = await projectRepo('saltmarsh-poetry', (files) => {
+  it('a refused exchange uploads nothing; `publish --tag` mints its own token and uploads the very files prepare built', async () => {
+    // A project of its own (the scm example above is on the index at 1.0.0 already), released with
+    // a CHANGELOG.md that @semantic-release/git commits: the tag sits on a release commit holding a
+    // file that was new, and untracked, when prepare built the sdist.
+    const repo = await projectRepo('saltmarsh-scm', (files) => {
       files['pyproject.toml'] = files['pyproject.toml']!.replace(
-        'name = "saltmarsh-poetry"',
-        'name = "saltmarsh-tide"',
+        'name = "saltmarsh-scm"',
+        'name = "saltmarsh-estuary"',
       );
     });
+    const config = releaseConfig(repo);
+    // In the preset's order: the CHANGELOG is written before the stack builds, committed after it.
+    config.plugins.splice(2, 0, ['@semantic-release/changelog', {}] as never);
+    config.plugins.push(['@semantic-release/git', { assets: ['CHANGELOG.md'] }] as never);
     const trusted = pypi.trustedPublishing!;
     const configured = trusted.publishers;
-    trusted.publishers = [{ repository: 'acme/demo', workflow: 'nightly.yml', projects: ['saltmarsh-tide'] }];
+    trusted.publishers = [
+      { repository: 'acme/demo', workflow: 'nightly.yml', projects: ['saltmarsh-estuary'] },
+    ];
     try {
       const { result, argv } = await withArgvSamples(() =>
-        runSemanticRelease(repo, { config: releaseConfig(repo), env: oidc.env() }),
+        runSemanticRelease(repo, { config, env: oidc.env() }),
       );
       expect(result.code).not.toBe(0);
       expect(result.output).toContain(
@@ -247,23 +255,34 @@ describe('python kind: example projects released through Trusted Publishing with
       expect(result.output).toContain(
         'job_workflow_ref `acme/demo/.github/workflows/release.yml@refs/heads/main`',
       );
-      // The tag is out (publish runs after it), but nothing reached the index.
+      // The tag is out (publish runs after it), on the release commit, but nothing reached the index.
       expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']);
-      expect(pypi.filesOf('saltmarsh-tide')).toEqual([]);
+      expect((await logOf(repo.remote, 'main'))[0]!.subject).toBe('chore(release): 1.0.0 [skip ci]');
+      expect(pypi.filesOf('saltmarsh-estuary')).toEqual([]);
       await expectNoTokenLeft(repo, result.output, argv);
+      const prepared = JSON.parse(
+        await readFile(path.join(repo.dir, 'release-artifacts/manifest.json'), 'utf8'),
+      ) as { artifacts: Array<{ type: string; name: string; sha256?: string }> };
 
       trusted.publishers = [
-        { repository: 'acme/demo', workflow: 'release.yml', projects: ['saltmarsh-tide'] },
+        { repository: 'acme/demo', workflow: 'release.yml', projects: ['saltmarsh-estuary'] },
       ];
       const minted = pypi.minted.length;
       const resumed = await withArgvSamples(() =>
         runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: semanticReleaseEnv(repo, oidc.env()) }),
       );
       expect(resumed.result.code, resumed.result.output).toBe(0);
+      expect(resumed.result.stderr).toContain("the tag is @semantic-release/git's release commit");
       expect(pypi.minted.length).toBe(minted + 1);
-      expect(pypi.filesOf('saltmarsh-tide', '1.0.0').map((f) => [f.filename, f.auth])).toEqual([
-        ['saltmarsh_tide-1.0.0-py3-none-any.whl', 'trusted-publishing'],
-        ['saltmarsh_tide-1.0.0.tar.gz', 'trusted-publishing'],
+      // Rebuilt at the tag, byte for byte what the failed run prepared (and attached, with a GitHub release).
+      expect(pypi.filesOf('saltmarsh-estuary', '1.0.0').map((f) => [f.filename, f.sha256, f.auth])).toEqual(
+        prepared.artifacts
+          .filter((a) => a.type === 'wheel' || a.type === 'sdist')
+          .map((a) => [a.name, a.sha256, 'trusted-publishing']),
+      );
+      expect(pypi.filesOf('saltmarsh-estuary', '1.0.0').map((f) => f.filename)).toEqual([
+        'saltmarsh_estuary-1.0.0-py3-none-any.whl',
+        'saltmarsh-estuary-1.0.0.tar.gz',
       ]);
       await expectNoTokenLeft(repo, resumed.result.output, resumed.argv);
     } finally {
