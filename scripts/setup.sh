@@ -14,6 +14,7 @@ PACKAGES=(
   podman buildah       # the alternative image builders
   busybox-static       # a RUN step in FROM-scratch images (no base images offline)
   python3 python3-build python3-setuptools python3-wheel python3-packaging python3-venv twine
+  python3-setuptools-scm python3-hatchling python3-hatch-vcs python3-poetry-core  # the build backends of the python kind's example projects
   tar gzip unzip
   jq time             # the baseline of the release benchmark (sed/jq edits) and peak-memory readings
 )

@@ -18,6 +18,7 @@ import {
   renderedValues,
   templateRenderings,
   toPep440,
+  sdistFileName,
   wheelFileName,
   type PrereleaseMap,
 } from './version.js';
@@ -587,6 +588,12 @@ describe('names', () => {
     expect(normalizeDistributionName('Foo.Bar__baz')).toBe('foo_bar_baz');
     expect(normalizeDistributionName('a-_.-B')).toBe('a_b');
     expect(codeOf(() => wheelFileName('x', '2.0.0-beta.3')).code).toBe('EINVALIDVERSION');
+  });
+
+  it('sdistFileName follows PEP 625', () => {
+    expect(sdistFileName('os-vim-driver', '1.4.0')).toBe('os_vim_driver-1.4.0.tar.gz');
+    expect(sdistFileName('Saltmarsh.Hatch', '2.0.0b3')).toBe('saltmarsh_hatch-2.0.0b3.tar.gz');
+    expect(codeOf(() => sdistFileName('x', '2.0.0-beta.3')).code).toBe('EINVALIDVERSION');
   });
 
   it('fillTemplate fills every placeholder', () => {

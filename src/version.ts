@@ -561,6 +561,16 @@ export function wheelFileName(distributionName: string, pep440: string): string 
   return `${normalizeDistributionName(distributionName)}-${pep440}-py3-none-any.whl`;
 }
 
+/** The file name of the source distribution (PEP 625: `{normalized name}-{version}.tar.gz`). */
+export function sdistFileName(distributionName: string, pep440: string): string {
+  if (!isCanonicalPep440(pep440)) {
+    throw problemError(
+      invalidVersion(pep440, 'an sdist file name', 'it is not a canonical PEP 440 version').problem,
+    );
+  }
+  return `${normalizeDistributionName(distributionName)}-${pep440}.tar.gz`;
+}
+
 /**
  * A development version as renderings, so that templates fill the same way for it as for a release:
  * `{version}` is its SemVer spelling (the chart's), `{pep440}` and `{imageTag}` its own.

@@ -137,15 +137,25 @@ async function repositoryUrl(ctx: ExecContext, options: ReleaseOptions): Promise
   return origin.exitCode === 0 ? origin.stdout.trim() : undefined;
 }
 
-/** A checkout of `commit` that shares the repository's objects and writes nothing into it. */
+/**
+ * A checkout of `commit` that shares the repository's objects and writes nothing into it. With
+ * `builtFrom` (the tag is @semantic-release/git's release commit), HEAD and the index are put at
+ * that parent over the tag's files, as the interrupted run saw them: the release commit's new files
+ * untracked, its edits uncommitted. A build that asks git gets the same answer (setuptools-scm's
+ * file finder puts HEAD's files into the sdist: a CHANGELOG.md new in the release commit is not
+ * one). `atTag()` puts HEAD back on the tag for the success step's development version commit.
+ */
 async function checkoutTag(
   ctx: ExecContext,
   root: string,
   commit: string,
-): Promise<{ dir: string; remove(): Promise<void> }> {
+  builtFrom: string,
+): Promise<{ dir: string; remove(): Promise<void>; atTag(): Promise<void> }> {
   const base = await mkdtemp(path.join(tmpdir(), 'srs-resume-'));
   const dir = path.join(base, 'tree');
   const remove = () => rm(base, { recursive: true, force: true });
+  // Only a commit id is ever given to `git reset` (never a name a user typed, nor an option).
+  const moved = builtFrom !== commit && /^[0-9a-f]{40,64}$/.test(builtFrom);
   try {
     const noHooks = ['-c', 'core.hooksPath=/dev/null'];
     await exec(ctx, 'git', [...noHooks, 'clone', '--quiet', '--shared', '--no-checkout', '--', root, dir], {
@@ -155,11 +165,15 @@ async function checkoutTag(
       cwd: dir,
       quiet: true,
     });
+    if (moved) await exec(ctx, 'git', ['reset', '--quiet', builtFrom, '--'], { cwd: dir, quiet: true });
   } catch (error) {
     await remove();
     throw error;
   }
-  return { dir, remove };
+  const atTag = async () => {
+    if (moved) await exec(ctx, 'git', ['reset', '--quiet', commit, '--'], { cwd: dir, quiet: true });
+  };
+  return { dir, remove, atTag };
 }
 
 /**
@@ -256,7 +270,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
     leftOut.length ? `; left out (nothing to publish): ${leftOut.join(', ')}` : '',
   );
 
-  const checkout = await checkoutTag(ctx, root, tagCommit);
+  const checkout = await checkoutTag(ctx, root, tagCommit, head.gitHead);
   try {
     const logger = options.logger;
     const context: SrContext = {
@@ -323,6 +337,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
       published.push(...github.published);
     }
     if (!options.dryRun) {
+      await checkout.atTag();
       const done = await resumeSuccess(runs, context, redactor);
       skipped.push(...done.skipped);
       published.push(...done.published);

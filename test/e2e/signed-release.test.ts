@@ -155,6 +155,7 @@ describe.sequential('a signed release of the example', { timeout: 400_000 }, () 
         'os-vim-driver-1.0.0-docs.tgz',
         'os-vim-driver-1.0.0-image.cdx.json',
         'os-vim-driver-1.0.0.cdx.json',
+        'os-vim-driver-1.0.0.tar.gz',
         'os-vim-driver-1.0.0.tgz',
         'os_vim_driver-1.0.0-py3-none-any.whl',
         'provenance.sigstore.json',

@@ -16,7 +16,7 @@ export interface Rendered {
 }
 
 /**
- * The GitHub release of `tag`: published, with exactly the docs archive, chart, wheel, manifest and
+ * The GitHub release of `tag`: published, with exactly the docs archive, chart, wheel, sdist, manifest and
  * SHA256SUMS attached, every file's bytes matching the sha256 the manifest records; the docs archive
  * under its one versioned folder, the chart at its version. Returns the manifest and the wheel.
  */
@@ -27,14 +27,18 @@ export function expectGitHubRelease(standin: GitHubStandin, tag: string, v: Rend
   expect(ghRelease!.prerelease).toBe(v.prerelease);
   const assets = new Map(standin.assetsOf(tag).map((a) => [a.name, a.data]));
   const wheel = `os_vim_driver-${v.pep440}-py3-none-any.whl`;
+  // Debian 12's setuptools 66 keeps the project name's dashes in the sdist's name (before PEP 625).
+  const sdist = `os-vim-driver-${v.pep440}.tar.gz`;
   const docs = `os-vim-driver-${v.semver}-docs.tgz`;
   const chart = `os-vim-driver-${v.semver}.tgz`;
-  expect([...assets.keys()].sort()).toEqual([chart, docs, wheel, 'SHA256SUMS', 'manifest.json'].sort());
+  expect([...assets.keys()].sort()).toEqual(
+    [chart, docs, wheel, sdist, 'SHA256SUMS', 'manifest.json'].sort(),
+  );
 
   const manifest = JSON.parse(assets.get('manifest.json')!.toString('utf8')) as Manifest;
   expect(manifest).toMatchObject({ version: v.semver, gitTag: tag });
   const files = manifest.artifacts.filter((a) => a.path);
-  expect(files.map((a) => path.basename(a.path!)).sort()).toEqual([chart, docs, wheel].sort());
+  expect(files.map((a) => path.basename(a.path!)).sort()).toEqual([chart, docs, wheel, sdist].sort());
   for (const artifact of files) {
     expect(sha256(assets.get(path.basename(artifact.path!))!), artifact.name).toBe(artifact.sha256);
   }

@@ -13,14 +13,23 @@
  * - Simple API: `GET /simple/` and `GET /simple/<name>/` (PEP 503 HTML with `#sha256=`
  *   fragments; PEP 691 JSON when asked by Accept; non-normalized names redirect with 301).
  * - Files: `GET /files/<filename>`.
+ * - Trusted Publishing (warehouse's oidc views): `GET /_/oidc/audience` → `{"audience"}` (403
+ *   `{"message"}` when it is off); `POST /_/oidc/mint-token` `{"token": <ID token>}` checks the JWT's
+ *   signature against the OIDC stand-in's public key, its `iss`, `aud`, `exp`/`nbf`, then looks for a
+ *   trusted publisher matching its `repository`, workflow file (`job_workflow_ref`) and environment;
+ *   answers `{"success": true, "token", "expires"}` (a token valid 15 minutes, scoped to the
+ *   publisher's projects) or 422 `{"message": "Token request failed", "errors": [{"code",
+ *   "description"}]}` with warehouse's codes (invalid-payload, invalid-token, invalid-publisher,
+ *   not-enabled). Uploads accept the minted token as `__token__` until it expires.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { verifyJwt } from './oidc-standin.js';
 import { INSTALL_HINTS, requirePythonModule } from './tools.js';
 
 export interface UploadedFile {
@@ -41,6 +50,35 @@ export interface UploadedFile {
   fields: Record<string, string[]>;
   uploadedAt: string;
   requiresPython: string | undefined;
+  /** How the upload authenticated. */
+  auth: 'password' | 'trusted-publishing';
+}
+
+export interface TrustedPublisher {
+  /** `owner/repo`, the ID token's `repository` claim. */
+  repository: string;
+  /** The workflow file (`release.yml`) named in `job_workflow_ref`; any when absent. */
+  workflow?: string;
+  environment?: string;
+  /** Projects (any spelling) the minted token may upload to. */
+  projects: string[];
+}
+
+export interface TrustedPublishingConfig {
+  /** What `/_/oidc/audience` answers (PyPI: `pypi`). */
+  audience?: string;
+  /** The OIDC provider's `iss`. */
+  issuer: string;
+  /** Its public key: ID tokens are checked against it. */
+  key: KeyObject;
+  publishers: TrustedPublisher[];
+}
+
+export interface MintedToken {
+  token: string;
+  expires: number;
+  projects: string[];
+  claims: Record<string, unknown>;
 }
 
 export interface PypiRequest {
@@ -55,6 +93,7 @@ export interface PypiRequest {
 export interface PypiStandinOptions {
   user?: string;
   password?: string;
+  trustedPublishing?: TrustedPublishingConfig;
 }
 
 export interface StartedPypi {
@@ -138,6 +177,9 @@ export class PypiStandin {
   readonly password: string;
   readonly files: UploadedFile[] = [];
   readonly requests: PypiRequest[] = [];
+  /** Trusted Publishing settings; tests may change the publishers between runs. */
+  trustedPublishing: TrustedPublishingConfig | undefined;
+  readonly minted: MintedToken[] = [];
   private failures: { count: number; status: number }[] = [];
   private server: ReturnType<typeof createServer> | undefined;
   private base = '';
@@ -145,6 +187,7 @@ export class PypiStandin {
   constructor(options: PypiStandinOptions = {}) {
     this.user = options.user ?? '__token__';
     this.password = options.password ?? 'pypi-test-token';
+    this.trustedPublishing = options.trustedPublishing;
   }
 
   get url(): string {
@@ -233,6 +276,8 @@ export class PypiStandin {
     const url = new URL(req.url ?? '/', this.base);
     const path = url.pathname;
     if (req.method === 'POST' && /^\/legacy\/?$/.test(path)) return this.upload(req, res, body, log);
+    if (req.method === 'GET' && path === '/_/oidc/audience') return this.audience(res);
+    if (req.method === 'POST' && path === '/_/oidc/mint-token') return this.mintToken(res, body);
     if (req.method === 'GET' || req.method === 'HEAD') {
       let m: RegExpExecArray | null;
       if ((m = /^\/pypi\/([^/]+)\/json\/?$/.exec(path)))
@@ -256,18 +301,77 @@ export class PypiStandin {
     this.text(res, 404, 'Not Found', 'Not Found');
   }
 
-  private authorized(req: IncomingMessage): boolean {
+  /** Who the Basic credentials are: the static account, a live minted token, or nobody. */
+  private authorized(req: IncomingMessage): { auth: UploadedFile['auth']; projects?: string[] } | undefined {
     const header = String(req.headers.authorization ?? '');
     const m = /^Basic\s+(.+)$/i.exec(header);
-    if (!m) return false;
+    if (!m) return undefined;
     const decoded = Buffer.from(m[1] ?? '', 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    return colon >= 0 && decoded.slice(0, colon) === this.user && decoded.slice(colon + 1) === this.password;
+    if (colon < 0) return undefined;
+    const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    if (user === this.user && password === this.password) return { auth: 'password' };
+    const minted = this.minted.find((t) => t.token === password);
+    if (user === '__token__' && minted && minted.expires > Date.now() / 1000)
+      return { auth: 'trusted-publishing', projects: minted.projects };
+    return undefined;
+  }
+
+  private audience(res: ServerResponse): void {
+    const tp = this.trustedPublishing;
+    if (!tp) return this.json(res, 403, { message: 'Trusted publishing functionality not enabled' });
+    this.json(res, 200, { audience: tp.audience ?? 'pypi' });
+  }
+
+  private mintToken(res: ServerResponse, body: Buffer): void {
+    const invalid = (code: string, description: string) =>
+      this.json(res, 422, { message: 'Token request failed', errors: [{ code, description }] });
+    const tp = this.trustedPublishing;
+    if (!tp) return invalid('not-enabled', 'Trusted publishing functionality not enabled');
+    let token: unknown;
+    try {
+      token = (JSON.parse(body.toString('utf8')) as { token?: unknown }).token;
+    } catch (error) {
+      return invalid('invalid-payload', (error as Error).message);
+    }
+    if (typeof token !== 'string') return invalid('invalid-payload', 'token: Input should be a valid string');
+    const verified = verifyJwt(token, tp.key);
+    if ('problem' in verified) return invalid('invalid-token', 'malformed or invalid token');
+    const claims = verified.claims;
+    const now = Date.now() / 1000;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    const timely =
+      typeof claims.exp === 'number' &&
+      claims.exp > now &&
+      (typeof claims.nbf !== 'number' || claims.nbf <= now + 5);
+    if (claims.iss !== tp.issuer || !aud.includes(tp.audience ?? 'pypi') || !timely)
+      return invalid('invalid-token', 'malformed or invalid token');
+    const workflowRef = String(claims.job_workflow_ref ?? '');
+    const publisher = tp.publishers.find(
+      (p) =>
+        p.repository === claims.repository &&
+        (p.workflow === undefined || workflowRef.includes(`/.github/workflows/${p.workflow}@`)) &&
+        (p.environment === undefined || p.environment === claims.environment),
+    );
+    if (!publisher)
+      return invalid(
+        'invalid-publisher',
+        'valid token, but no corresponding publisher (Publisher with matching claims was not found)',
+      );
+    const minted: MintedToken = {
+      token: `pypi-minted-${randomBytes(24).toString('base64url')}`,
+      expires: Math.floor(now) + 900,
+      projects: publisher.projects.map(normalizeName),
+      claims,
+    };
+    this.minted.push(minted);
+    this.json(res, 200, { success: true, token: minted.token, expires: minted.expires });
   }
 
   private upload(req: IncomingMessage, res: ServerResponse, body: Buffer, log: PypiRequest): void {
     const bad = (message: string) => this.text(res, 400, message, message);
-    if (!this.authorized(req)) {
+    const identity = this.authorized(req);
+    if (!identity) {
       const message = `Invalid or non-existent authentication information. See ${this.base}/help/#invalid-auth for more information.`;
       return this.text(res, 403, message, message);
     }
@@ -303,6 +407,10 @@ export class PypiStandin {
     }
     const filename = content.filename;
     const project = normalizeName(name);
+    if (identity.projects && !identity.projects.includes(project)) {
+      const message = `Invalid API Token: project-scoped token is not valid for project: '${project}'`;
+      return this.text(res, 403, message, message);
+    }
     if (!filenameMatches(filename, project, version)) {
       return bad(`Start filename for '${name}' with '${name.replace(/[-.]+/g, '_')}-${version}'.`);
     }
@@ -338,6 +446,7 @@ export class PypiStandin {
       fields,
       uploadedAt: new Date().toISOString(),
       requiresPython: field('requires_python') || undefined,
+      auth: identity.auth,
     });
     this.text(res, 200, 'OK', 'OK');
   }

@@ -51,6 +51,7 @@ const ASSETS = [
   'SHA256SUMS',
   'manifest.json',
   'os-vim-driver-1.0.0-docs.tgz',
+  'os-vim-driver-1.0.0.tar.gz',
   'os-vim-driver-1.0.0.tgz',
   'os_vim_driver-1.0.0-py3-none-any.whl',
 ];

@@ -111,6 +111,7 @@ function env(): Record<string, string> {
 }
 
 const WHEEL = 'os_vim_driver-1.0.0-py3-none-any.whl';
+const SDIST = 'os-vim-driver-1.0.0.tar.gz';
 
 describe('semantic-release-stack publish --tag (resume after a failed publish)', () => {
   it('publishes what the failed release left out, then skips everything on a second run', async () => {
@@ -120,9 +121,9 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     expect(failed.output).toContain('The registry is down now.');
     // The registry is asked before any login, so its outage has the registry's code.
     expect(failed.output).toContain('EDOCKERREGISTRY');
-    // The tag is out and the wheel is uploaded (python publishes first); the image is not.
+    // The tag is out and the wheel and sdist are uploaded (python publishes first); the image is not.
     expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']);
-    expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filename)).toEqual([WHEEL]);
+    expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filename)).toEqual([WHEEL, SDIST]);
     expect(await listTags(registry, IMAGE, registry.auth)).toEqual([]);
     expect(proxy.refused()).toBeGreaterThan(0);
     await rm(proxy.downFile);
@@ -145,6 +146,7 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
       /Continuing the claim [0-9a-f]{40} the interrupted run pushed for v1\.0\.0/,
     );
     expect(resumed.stdout).toMatch(/skipped {4}os_vim_driver-1\.0\.0-py3-none-any\.whl is already on/);
+    expect(resumed.stdout).toMatch(/skipped {4}os-vim-driver-1\.0\.0\.tar\.gz is already on/);
     expect(resumed.stdout).toContain(`published  ${imageName()}:1.0.0\n  published  ${imageName()}:latest\n`);
     expect(resumed.stdout).toContain(
       'not covered docs (nothing to publish, and no GitHub release configured)',
@@ -173,7 +175,7 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     expect(config.config.Labels['org.opencontainers.image.version']).toBe('1.0.0');
     expect(config.config.Labels['org.opencontainers.image.revision']).toBe(releasedFrom);
     // The wheel was rebuilt byte for byte, so it was recognised on the index, not uploaded twice.
-    expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(1);
+    expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(2);
 
     // Nothing of the user's checkout changed: same HEAD, same status, no worktree registered.
     expect(await repo.git(['rev-parse', 'HEAD'])).toBe(head);
@@ -187,10 +189,11 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     expect(again.stdout).toContain(`is already in the registry with this image (${remote.digest})`);
     expect(again.stdout).toContain(`${imageName()}:latest already points at ${remote.digest}`);
     expect(again.stdout).toContain(`${WHEEL} is already on`);
+    expect(again.stdout).toContain(`${SDIST} is already on`);
     expect(again.stdout).toContain('skipped    main already holds the development version 1.1.0.dev0');
     expect((await logOf(repo.remote, 'main'))[0]?.hash).toBe(devCommit?.hash);
     expect((await manifestPuts(registry)).length).toBe(putsBefore);
-    expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(1);
+    expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(2);
     expect(await tagCommit(repo.remote, 'v1.0.0')).toBe(await repo.git(['rev-parse', 'v1.0.0']));
 
     // --dry-run checks and plans only.

@@ -147,7 +147,7 @@ describe('no secret in any argv, output or error', () => {
     // The release really used every credential.
     expect(await tagsOf(repo.remote)).toEqual(['v1.0.0']);
     expect((await listTags(registry, IMAGE, registry.auth)).sort()).toEqual(['1.0.0', 'latest']);
-    expect(pypi.filesOf('os-vim-driver', '1.0.0')).toHaveLength(1);
+    expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filetype)).toEqual(['bdist_wheel', 'sdist']);
     expect(github.releases.map((r) => [r.tag_name, r.draft])).toEqual([['v1.0.0', false]]);
     expect(github.assets.map((a) => a.name)).toContain('os_vim_driver-1.0.0-py3-none-any.whl');
     expect(result.output).toContain('Set the development version 1.1.0.dev0 and pushed it to main.');

@@ -6,7 +6,8 @@ import { exec } from '../../exec.js';
 import type { StepContext } from '../../kind.js';
 import { checkPath } from '../../files/safe-path.js';
 import { checkUploadCredentials } from './pypi-auth.js';
-import { pypiCredentials, type PythonConfig } from './config.js';
+import { pypiAuth, type PythonConfig } from './config.js';
+import { checkTrustedPublishing } from './trusted-publishing.js';
 import { buildRequirements, distributionName } from './project.js';
 
 // Fixed Python source: what to look for travels in argv (`module:build`, `dist:setuptools`), so no
@@ -85,7 +86,13 @@ async function requirements(config: PythonConfig, ctx: StepContext): Promise<Req
     wanted.push(moduleRequirement(config, 'wheel', 'run `setup.py bdist_wheel`'));
   }
   if (config.publish)
-    wanted.push(moduleRequirement(config, 'twine', 'upload the wheel (`python -m twine upload`)'));
+    wanted.push(
+      moduleRequirement(
+        config,
+        'twine',
+        'check and upload the distributions (`python -m twine check`, `upload`)',
+      ),
+    );
   return wanted;
 }
 
@@ -151,16 +158,19 @@ async function checkBuild(
 }
 
 async function checkCredentials(uploadUrl: string, ctx: StepContext): Promise<Error[]> {
-  const credentials = pypiCredentials(ctx.env);
-  if (credentials) return checkUploadCredentials(uploadUrl, credentials, ctx);
+  const auth = pypiAuth(ctx.env);
+  if (auth.kind === 'credentials') return checkUploadCredentials(uploadUrl, auth.credentials, ctx);
+  if (auth.kind === 'trusted-publishing') return checkTrustedPublishing(uploadUrl, auth.source, ctx);
+  if (auth.actionsWithoutIdToken) return [stackError('EPYPIIDTOKENPERMISSION')];
   const missing = ['TWINE_USERNAME', 'TWINE_PASSWORD'].filter((name) => !ctx.env[name]);
-  return [stackError('EPYPICREDENTIALS', { missing: ['PYPI_TOKEN', ...missing] })];
+  return [stackError('EPYPICREDENTIALS', { missing: ['PYPI_TOKEN', ...missing, 'PYPI_ID_TOKEN'] })];
 }
 
 /**
- * verifyConditions for the wheel, without a side effect: the interpreter and its modules, the
- * build's inputs, and whether the index accepts the upload credentials (an upload with no file,
- * which the index refuses either way — see pypi-auth.ts).
+ * verifyConditions for the distributions, without a side effect: the interpreter and its modules,
+ * the build's inputs, and the upload's credentials: a token the index accepts (an upload with no
+ * file, which the index refuses either way — see pypi-auth.ts), or a complete Trusted Publishing
+ * source and an index that offers it (never a minted token: it would expire before the upload).
  */
 export async function checkPythonBuild(config: PythonConfig, ctx: StepContext): Promise<Error[]> {
   if (!config.build) return [];

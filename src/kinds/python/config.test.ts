@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepContext } from '../../core/context.js';
 import { silentLogger } from '../../logger.js';
 import type { StackError } from '../../errors.js';
-import { findWheel } from './build.js';
-import { PYPI_UPLOAD_URL, pypiCredentials, resolvePythonConfig } from './config.js';
+import { PYPI_UPLOAD_URL, pypiAuth, pypiCredentials, resolvePythonConfig } from './config.js';
 import { setupCfgName } from './project.js';
 import { decideUpload } from './publish.js';
 
@@ -25,11 +24,14 @@ describe('resolvePythonConfig', () => {
   it('fills every default', () => {
     expect(resolve({}).config).toEqual({
       versionFiles: [{ path: 'pyproject.toml', key: undefined, type: undefined, set: {} }],
+      versionScheme: 'files',
       prereleaseMap: {},
       interpreter: 'python3',
       isolation: true,
       builder: 'build',
+      skipDependencyCheck: false,
       build: true,
+      sdist: true,
       distName: undefined,
       distDir: 'dist',
       publish: undefined,
@@ -62,6 +64,13 @@ describe('resolvePythonConfig', () => {
     expect(codes(resolve({ publish: { repositoryUrl: '-x' } }).errors)).toHaveLength(1);
   });
 
+  it('passes --skip-dependency-check only to builds without isolation', () => {
+    expect(resolve({ isolation: false, skipDependencyCheck: true }).config?.skipDependencyCheck).toBe(true);
+    expect(codes(resolve({ skipDependencyCheck: true }).errors)).toEqual([
+      expect.stringMatching(/^EINVALIDOPTION Invalid option `python.skipDependencyCheck`: applies only to/),
+    ]);
+  });
+
   it('refuses publishing without building', () => {
     expect(codes(resolve({ build: false, publish: true }).errors)).toEqual([
       expect.stringMatching(/^EINVALIDOPTION Invalid option `python.publish`/),
@@ -91,25 +100,24 @@ describe('pypiCredentials', () => {
   });
 });
 
-describe('findWheel', () => {
-  it('takes the expected name only, tolerating the spelling of older setuptools', () => {
-    const expected = 'os_vim_driver-1.4.0-py3-none-any.whl';
-    expect(findWheel(['os_vim_driver-1.3.0-py3-none-any.whl', expected], 'os-vim-driver', '1.4.0')).toBe(
-      expected,
-    );
-    expect(findWheel(['Zope.Interface-1.4.0-py3-none-any.whl'], 'zope.interface', '1.4.0')).toBe(
-      'Zope.Interface-1.4.0-py3-none-any.whl',
-    );
-    expect(
-      findWheel(
-        ['other-1.4.0-py3-none-any.whl', 'os_vim_driver-1.4.0-cp311-cp311-linux_x86_64.whl'],
-        'os-vim-driver',
-        '1.4.0',
-      ),
-    ).toBeUndefined();
-    expect(
-      findWheel(['os_vim_driver-1.4.0.dev0-py3-none-any.whl'], 'os-vim-driver', '1.4.0'),
-    ).toBeUndefined();
+describe('pypiAuth', () => {
+  it('takes a token or twine pair first, then a ready ID token, then GitHub Actions OIDC', () => {
+    const actions = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/idtoken?api-version=2.0',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+    };
+    expect(pypiAuth({ PYPI_TOKEN: 'pypi-x', PYPI_ID_TOKEN: 'jwt', ...actions }).kind).toBe('credentials');
+    expect(pypiAuth({ PYPI_ID_TOKEN: 'jwt', ...actions })).toEqual({
+      kind: 'trusted-publishing',
+      source: 'PYPI_ID_TOKEN',
+    });
+    expect(pypiAuth(actions)).toEqual({ kind: 'trusted-publishing', source: 'GitHub Actions' });
+    // An Actions job without `id-token: write` has neither variable.
+    expect(pypiAuth({ GITHUB_ACTIONS: 'true' })).toEqual({ kind: 'none', actionsWithoutIdToken: true });
+    expect(pypiAuth({ ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' })).toEqual({
+      kind: 'none',
+      actionsWithoutIdToken: false,
+    });
   });
 });
 

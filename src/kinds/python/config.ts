@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import * as z from 'zod';
 import { stackError } from './errors.js';
 import { parseOptions, relativePath } from '../../core/options.js';
 import { setEntrySchema, type SetEntry } from '../../core/version-fields.js';
 import type { ConfigResult, StepContext } from '../../kind.js';
+import { detectVersionSource, type VersionScheme } from './version-source.js';
 
 const fileType = z.enum(['json', 'yaml', 'toml', 'setup.cfg', 'python']);
 
@@ -57,12 +56,16 @@ export const pythonSchema = z
     interpreter: command.optional(),
     isolation: z.boolean().optional(),
     builder: z.enum(['build', 'setup.py']).optional(),
+    skipDependencyCheck: z.boolean().optional(),
     build: z.boolean().optional(),
+    sdist: z.boolean().optional(),
     distName: z.string().regex(DIST_NAME, 'must be a PEP 508 project name').optional(),
     distDir: relativePath.optional(),
     publish: z.union([z.boolean(), z.object({ repositoryUrl: indexUrl }).strict()]).optional(),
   })
   .strict();
+
+type VersionFileOption = z.infer<typeof versionFile>;
 
 export interface VersionFileConfig {
   path: string;
@@ -84,7 +87,13 @@ export interface PythonConfig {
   interpreter: string;
   isolation: boolean;
   builder: 'build' | 'setup.py';
+  /** `--skip-dependency-check` for an offline build whose backend's own dependencies are not installed. */
+  skipDependencyCheck: boolean;
   build: boolean;
+  /** Build (and upload) the source distribution next to the wheel. */
+  sdist: boolean;
+  /** Where the build backend takes the version from (see version-source.ts). */
+  versionScheme: VersionScheme;
   /** Undefined: read from pyproject.toml, setup.cfg or `setup.py --name` when needed. */
   distName: string | undefined;
   distDir: string;
@@ -113,6 +122,29 @@ export function pypiCredentials(env: Record<string, string | undefined>): PypiCr
   return undefined;
 }
 
+/** Where an ID token for PyPI's Trusted Publishing comes from. */
+export type IdTokenSource = 'PYPI_ID_TOKEN' | 'GitHub Actions';
+
+/** How the upload authenticates: a static credential, Trusted Publishing, or nothing usable. */
+export type PypiAuth =
+  | { kind: 'credentials'; credentials: PypiCredentials }
+  | { kind: 'trusted-publishing'; source: IdTokenSource }
+  | { kind: 'none'; actionsWithoutIdToken: boolean };
+
+/**
+ * A token or twine pair wins; without one, Trusted Publishing from a ready ID token (`PYPI_ID_TOKEN`,
+ * e.g. GitLab's `id_tokens`), else from GitHub Actions' OIDC provider. An Actions job has the
+ * request variables only with `permissions: id-token: write`.
+ */
+export function pypiAuth(env: Record<string, string | undefined>): PypiAuth {
+  const credentials = pypiCredentials(env);
+  if (credentials) return { kind: 'credentials', credentials };
+  if (env.PYPI_ID_TOKEN) return { kind: 'trusted-publishing', source: 'PYPI_ID_TOKEN' };
+  if (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+    return { kind: 'trusted-publishing', source: 'GitHub Actions' };
+  return { kind: 'none', actionsWithoutIdToken: env.GITHUB_ACTIONS === 'true' };
+}
+
 function publishTarget(publish: boolean | { repositoryUrl: string } | undefined): PublishTarget | undefined {
   if (!publish) return undefined;
   const uploadUrl = publish === true ? PYPI_UPLOAD_URL : publish.repositoryUrl;
@@ -121,15 +153,22 @@ function publishTarget(publish: boolean | { repositoryUrl: string } | undefined)
 
 const invalid = (option: string, problem: string) => stackError('EINVALIDOPTION', { option, problem });
 
-/** Defaults: the version lives in `pyproject.toml` when the repository has one. */
+/**
+ * Defaults: the version lives where the build backend reads it (pyproject.toml, hatchling's version
+ * path), or in no file at all for setuptools-scm and hatch-vcs (see version-source.ts).
+ */
 export function resolvePythonConfig(raw: unknown, ctx: StepContext): ConfigResult<PythonConfig> {
   const parsed = parseOptions(pythonSchema, raw, 'python');
   if (!parsed.value) return { config: undefined, errors: parsed.errors };
   const options = parsed.value;
   const errors: Error[] = [];
-  const files =
-    options.versionFiles ?? (existsSync(path.join(ctx.root, 'pyproject.toml')) ? ['pyproject.toml'] : []);
-  if (files.length === 0) {
+  const source = detectVersionSource(ctx.root);
+  const detected = source.files.map((f): VersionFileOption =>
+    f.type ? { path: f.path, type: f.type } : f.path,
+  );
+  const files = options.versionFiles ?? detected;
+  const fromTags = source.scheme !== 'files';
+  if (files.length === 0 && !fromTags) {
     errors.push(
       invalid(
         'python.versionFiles',
@@ -143,6 +182,16 @@ export function resolvePythonConfig(raw: unknown, ctx: StepContext): ConfigResul
       invalid('python.publish', 'uploading needs the wheel this kind builds; remove `"build": false`'),
     );
   }
+  const isolation = options.isolation ?? true;
+  const builder = options.builder ?? 'build';
+  if (options.skipDependencyCheck && (isolation || builder !== 'build')) {
+    errors.push(
+      invalid(
+        'python.skipDependencyCheck',
+        'applies only to `python -m build --no-isolation`; set `"isolation": false` (and the default builder)',
+      ),
+    );
+  }
   if (errors.length) return { config: undefined, errors };
   return {
     config: {
@@ -151,11 +200,14 @@ export function resolvePythonConfig(raw: unknown, ctx: StepContext): ConfigResul
           ? { path: f, key: undefined, type: undefined, set: {} }
           : { path: f.path, key: f.key, type: f.type, set: f.set ?? {} },
       ),
+      versionScheme: source.scheme,
       prereleaseMap: options.prereleaseMap ?? {},
       interpreter: options.interpreter ?? 'python3',
-      isolation: options.isolation ?? true,
-      builder: options.builder ?? 'build',
+      isolation,
+      builder,
+      skipDependencyCheck: options.skipDependencyCheck ?? false,
       build,
+      sdist: options.sdist ?? true,
       distName: options.distName,
       distDir: options.distDir ?? 'dist',
       publish: publishTarget(options.publish),

@@ -22,13 +22,42 @@ export const PYTHON_ERRORS = {
     message: `Wheel \`${s(p.wheel)}\` is not in ${s(p.dir)}.`,
     details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The wheel's name comes from the distribution name and its version from the version files: check \`python.distName\` and that \`python.versionFiles\` names the file the build reads its version from. Only a pure-Python \`py3-none-any\` wheel is looked for. See [python](${README}python).`,
   }),
+  ESDISTNOTFOUND: (p) => ({
+    message: `Source distribution \`${s(p.sdist)}\` is not in ${s(p.dir)}.`,
+    details: `Found instead: ${s(Array.isArray(p.produced) && p.produced.length ? p.produced : '(nothing)')}. The sdist is looked for by its PEP 625 name (\`<normalized_name>-<version>.tar.gz\`) or the older spelling that keeps the project name's dashes (setuptools < 69.3). Check \`python.distName\`, or set \`"python": { "sdist": false }\` to build and upload only the wheel. See [python](${README}python).`,
+  }),
+  EPYTHONBUILDDEPS: (p) => ({
+    message: `\`python -m build --no-isolation\` stopped: build dependencies are missing from \`${s(p.interpreter)}\`: ${s(p.missing)}.`,
+    details: `Without isolation the build checks that \`[build-system] requires\` and their own dependencies are installed in the interpreter. Install them (\`${s(p.interpreter)} -m pip install …\`, or the Debian packages), or, when the backend builds without them, set \`"python": { "skipDependencyCheck": true }\` to pass \`--skip-dependency-check\`: Debian 12's hatchling declares \`editables\`, which Debian does not package and which only editable installs use. Nothing was tagged. See [python](${README}python).`,
+  }),
+  EPYTHONDISTVERSION: (p) => ({
+    message: `\`${s(p.file)}\` was built as version ${s(p.found)}, not as the release's ${s(p.expected)}.`,
+    details: `The build backend took its version from somewhere the release did not write. setuptools-scm and hatch-vcs get it through \`SETUPTOOLS_SCM_PRETEND_VERSION\`; hatchling's \`[tool.hatch.version] path\`, \`[project] version\` and \`[tool.poetry] version\` are found without configuration. Otherwise name the file your backend reads in \`python.versionFiles\`. Nothing was tagged. See [python](${README}python).`,
+  }),
+  EPYTHONDISTCHECK: (p) => ({
+    message: `\`twine check --strict\` refused \`${s(p.file)}\`: ${s(p.reason)}.`,
+    details: `${p.upgrade ? `${s(p.upgrade)} ` : ''}The index would refuse the upload or show a broken project page, so the release stopped before its tag. The usual cause is the long description: declare the README (\`readme = "README.md"\` in \`[project]\`, or \`long_description\` with \`long_description_content_type\`) and make sure its markup renders. Full output of twine:\n\n\`\`\`\n${s(p.output)}\n\`\`\`\n\nSee [python](${README}python).`,
+  }),
   EWHEELCHANGED: (p) => ({
-    message: `Wheel \`${s(p.path)}\` changed after it was built.`,
+    message: `\`${s(p.path)}\` changed after it was built.`,
     details: `Its sha256 is ${s(p.actual)}; the release manifest recorded ${s(p.expected)}. Something rewrote the file between prepare and publish. Nothing was uploaded: remove \`release-artifacts/\` and run the release again. See [failure and recovery](${README}failure-and-recovery).`,
   }),
   EPYPICREDENTIALS: (p) => ({
-    message: 'No credentials to upload the wheel to the package index.',
-    details: `Set \`PYPI_TOKEN\` (an API token; twine then logs in as \`__token__\`), or both \`TWINE_USERNAME\` and \`TWINE_PASSWORD\`, in the environment semantic-release runs in. Missing: ${s(p.missing)}. See [python](${README}python).`,
+    message: 'No credentials to upload the distributions to the package index.',
+    details: `Use PyPI's Trusted Publishing (GitHub Actions with \`permissions: id-token: write\`, or a ready ID token in \`PYPI_ID_TOKEN\`), or set \`PYPI_TOKEN\` (an API token; twine then logs in as \`__token__\`), or both \`TWINE_USERNAME\` and \`TWINE_PASSWORD\`, in the environment semantic-release runs in. Missing: ${s(p.missing)}. See [python](${README}python).`,
+  }),
+  EPYPIIDTOKENPERMISSION: () => ({
+    message:
+      'This GitHub Actions job may not request an ID token, so it cannot upload through Trusted Publishing.',
+    details: `GitHub gives a job \`ACTIONS_ID_TOKEN_REQUEST_URL\` and \`ACTIONS_ID_TOKEN_REQUEST_TOKEN\` only with the \`id-token: write\` permission. Add it to the release job (or the workflow), next to the permissions it already has:\n\n\`\`\`yaml\npermissions:\n  contents: write\n  id-token: write\n\`\`\`\n\nOr set \`PYPI_TOKEN\`. See [python](${README}python).`,
+  }),
+  EPYPIOIDC: (p) => ({
+    message: `Trusted Publishing to ${s(p.url)} is not possible: ${s(p.reason)}.`,
+    details: `Trusted Publishing asks the index for its OIDC audience (\`/_/oidc/audience\`), gets an ID token for it (from GitHub Actions, or \`PYPI_ID_TOKEN\`) and exchanges that at \`/_/oidc/mint-token\` for a short-lived upload token. ${p.fix ? `${s(p.fix)} ` : ''}Nothing was uploaded. See [python](${README}python).`,
+  }),
+  EPYPIOIDCREFUSED: (p) => ({
+    message: `${s(p.url)} refused to exchange the ID token for an upload token: ${s(p.reason)}.`,
+    details: `The index answered: ${s(p.errors)}. Usually no trusted publisher on the index matches this job: on PyPI, add one in the project's Publishing settings (or a pending publisher for a new project) with the repository, workflow file name and environment of the job${p.claims ? ` (the ID token says: ${s(p.claims)})` : ''}. Nothing was uploaded. Once fixed, finish this release with \`semantic-release-stack publish --tag ${s(p.tag)}\`. See [python](${README}python).`,
   }),
   EPYPIAUTH: (p) => ({
     message: `The package index ${s(p.url)} refused the credentials in ${s(p.source)} (${s(p.answer)}).`,

@@ -1,23 +1,28 @@
-import { defineKind, type PlanLine, type VersionField } from '../../kind.js';
-import { problemError, renderedValue, wheelFileName } from '../../version.js';
+import { defineKind, type VersionField } from '../../kind.js';
+import { problemError, renderedValue } from '../../version.js';
 import { stackError } from './errors.js';
 import { setRender } from '../../core/version-fields.js';
 import { resolvePythonConfig, type PythonConfig } from './config.js';
-import { buildWheel } from './build.js';
+import { buildDistributions } from './build.js';
 import { checkPythonBuild } from './check.js';
+import { planRelease, planWithoutBuild } from './plan.js';
 import { distributionName } from './project.js';
 import { PYTHON_ERRORS } from './errors.js';
-import { publishWheel } from './publish.js';
+import { publishDistributions } from './publish.js';
 
 const prereleaseMapFix = (channel: unknown) =>
   `Map the channel, e.g. \`"python": { "prereleaseMap": { "${String(channel)}": "rc" } }\`, or rename the prerelease branch's channel.`;
 
-/** The Python package: its version files (PEP 440), the wheel, and optionally its upload to an index. */
+/**
+ * The Python package: its version files (PEP 440), the wheel and the sdist, and optionally their
+ * upload to an index (with an API token or through Trusted Publishing).
+ */
 export const pythonKind = defineKind<PythonConfig>({
   name: 'python',
   entry: 'python',
   artifacts: [
     { type: 'wheel', githubAsset: '*.whl' },
+    { type: 'sdist', githubAsset: '*.tar.gz' },
     { type: 'pypi', published: true },
   ],
   errors: PYTHON_ERRORS,
@@ -33,6 +38,7 @@ export const pythonKind = defineKind<PythonConfig>({
       '**/pkg_info.json',
       '**/_version.py',
       '**/__version__.py',
+      '**/__about__.py',
     ],
   },
   resolveConfig: resolvePythonConfig,
@@ -74,36 +80,16 @@ export const pythonKind = defineKind<PythonConfig>({
   },
 
   async plan(config, ctx) {
-    if (!config.build) return [];
-    const wheel = wheelFileName(
-      await distributionName(config, ctx),
-      renderedValue(ctx.release.versions.pep440),
-    );
-    const how =
-      config.builder === 'setup.py'
-        ? 'setup.py bdist_wheel'
-        : `python -m build --wheel${config.isolation ? '' : ' --no-isolation'}`;
-    const lines: PlanLine[] = [
-      {
-        action: 'build',
-        text: `wheel ${wheel} (${how}) → release-artifacts/${wheel}, ${config.distDir}/${wheel}`,
-      },
-    ];
-    if (config.publish) {
-      lines.push({
-        action: 'publish',
-        text: `wheel ${wheel} → ${config.publish.uploadUrl} (skipped if the index has the identical file)`,
-      });
-    }
-    return lines;
+    if (!config.build) return planWithoutBuild(config);
+    return planRelease(config, ctx, await distributionName(config, ctx));
   },
 
   async prepare(config, ctx) {
     if (!config.build) return [];
-    return [await buildWheel(config, ctx, await distributionName(config, ctx))];
+    return buildDistributions(config, ctx, await distributionName(config, ctx));
   },
 
   async publish(config, ctx, manifest) {
-    return publishWheel(config, ctx, manifest);
+    return publishDistributions(config, ctx, manifest);
   },
 });

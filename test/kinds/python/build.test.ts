@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '../../../src/core/manifest.js';
@@ -14,6 +15,7 @@ import {
   copyFixture,
   emptyManifest,
   wheelListing,
+  sdistMetadataVersion,
   wheelMetadataVersion,
   writeVersion,
   type FixtureName,
@@ -59,33 +61,92 @@ const prepare = (config: PythonConfig, ctx: ReleaseContext) =>
 
 describe('python kind: building the wheel with the real /usr/bin/python3', () => {
   it.each([
-    ['setup-py-project', 'build', '1.4.0', '1.4.0', 'os_vim_driver-1.4.0-py3-none-any.whl'],
-    ['setup-py-project', 'build', '2.0.0-beta.3', '2.0.0b3', 'os_vim_driver-2.0.0b3-py3-none-any.whl'],
-    ['pyproject-project', 'build', '1.4.0', '1.4.0', 'demo_service-1.4.0-py3-none-any.whl'],
-    ['pyproject-project', 'build', '2.0.0-beta.3', '2.0.0b3', 'demo_service-2.0.0b3-py3-none-any.whl'],
-    ['setup-py-project', 'setup.py', '1.4.0', '1.4.0', 'os_vim_driver-1.4.0-py3-none-any.whl'],
-    ['setup-py-project', 'setup.py', '2.0.0-beta.3', '2.0.0b3', 'os_vim_driver-2.0.0b3-py3-none-any.whl'],
-  ] as const)('%s with builder %s at %s builds %s', async (fixture, builder, version, pep440, wheel) => {
-    const { repo, ctx, config } = await setup(fixture, version, pep440, { builder });
-    expect(ctx.release.versions.pep440).toEqual({ ok: true, value: pep440 });
+    [
+      'setup-py-project',
+      'build',
+      '1.4.0',
+      '1.4.0',
+      'os_vim_driver-1.4.0-py3-none-any.whl',
+      'os-vim-driver-1.4.0.tar.gz',
+    ],
+    [
+      'setup-py-project',
+      'build',
+      '2.0.0-beta.3',
+      '2.0.0b3',
+      'os_vim_driver-2.0.0b3-py3-none-any.whl',
+      'os-vim-driver-2.0.0b3.tar.gz',
+    ],
+    [
+      'pyproject-project',
+      'build',
+      '1.4.0',
+      '1.4.0',
+      'demo_service-1.4.0-py3-none-any.whl',
+      'demo-service-1.4.0.tar.gz',
+    ],
+    [
+      'pyproject-project',
+      'build',
+      '2.0.0-beta.3',
+      '2.0.0b3',
+      'demo_service-2.0.0b3-py3-none-any.whl',
+      'demo-service-2.0.0b3.tar.gz',
+    ],
+    [
+      'setup-py-project',
+      'setup.py',
+      '1.4.0',
+      '1.4.0',
+      'os_vim_driver-1.4.0-py3-none-any.whl',
+      'os-vim-driver-1.4.0.tar.gz',
+    ],
+    [
+      'setup-py-project',
+      'setup.py',
+      '2.0.0-beta.3',
+      '2.0.0b3',
+      'os_vim_driver-2.0.0b3-py3-none-any.whl',
+      'os-vim-driver-2.0.0b3.tar.gz',
+    ],
+  ] as const)(
+    '%s with builder %s at %s (%s) builds %s and %s',
+    async (fixture, builder, version, pep440, wheel, sdist) => {
+      const { repo, ctx, config } = await setup(fixture, version, pep440, { builder });
+      expect(ctx.release.versions.pep440).toEqual({ ok: true, value: pep440 });
 
-    const [artifact, ...rest] = await prepare(config, ctx);
+      const artifacts = await prepare(config, ctx);
 
-    expect(rest).toEqual([]);
-    const file = path.join(repo.root, 'release-artifacts', wheel);
-    const { sha256, size } = await sha256File(file);
-    expect(artifact).toEqual({
-      kind: 'python',
-      type: 'wheel',
-      name: wheel,
-      path: `release-artifacts/${wheel}`,
-      sha256,
-      size,
-    });
-    expect(await wheelMetadataVersion(file)).toBe(pep440);
-    expect((await sha256File(path.join(repo.root, 'dist', wheel))).sha256).toBe(sha256);
-    // The temporary build directory is gone; only the wheel is left among the release artifacts.
-    expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([wheel]);
+      const expected = await Promise.all(
+        (
+          [
+            ['wheel', wheel],
+            ['sdist', sdist],
+          ] as const
+        ).map(async ([type, name]) => {
+          const file = path.join(repo.root, 'release-artifacts', name);
+          const { sha256, size } = await sha256File(file);
+          expect((await sha256File(path.join(repo.root, 'dist', name))).sha256).toBe(sha256);
+          return { kind: 'python', type, name, path: `release-artifacts/${name}`, sha256, size };
+        }),
+      );
+      expect(artifacts).toEqual(expected);
+      expect(await wheelMetadataVersion(path.join(repo.root, 'release-artifacts', wheel))).toBe(pep440);
+      expect(await sdistMetadataVersion(path.join(repo.root, 'release-artifacts', sdist))).toBe(pep440);
+      // The temporary build directory is gone; only the distributions are left among the release artifacts.
+      expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([sdist, wheel].sort());
+    },
+  );
+
+  it('builds only the wheel with sdist: false', async () => {
+    const { repo, ctx, config } = await setup('pyproject-project', '1.4.0', '1.4.0', { sdist: false });
+    const artifacts = await prepare(config, ctx);
+    expect(artifacts.map((a) => [a.type, a.name])).toEqual([
+      ['wheel', 'demo_service-1.4.0-py3-none-any.whl'],
+    ]);
+    expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([
+      'demo_service-1.4.0-py3-none-any.whl',
+    ]);
   });
 
   it('never takes a stale wheel from dist/: an older version is ignored and a same-named file is replaced', async () => {
@@ -102,20 +163,36 @@ describe('python kind: building the wheel with the real /usr/bin/python3', () =>
     expect((await sha256File(sameName)).sha256).toBe(artifact?.sha256);
     expect(await wheelMetadataVersion(sameName)).toBe('1.4.0');
     expect(await readdir(path.join(repo.root, 'release-artifacts'))).toEqual([
+      'os-vim-driver-1.4.0.tar.gz',
       'os_vim_driver-1.4.0-py3-none-any.whl',
     ]);
     expect(existsSync(stale)).toBe(true); // left alone, not ours to delete
   });
 
-  it('fails with EWHEELNOTFOUND, listing what was built, when the version file is not what the build reads', async () => {
-    // The build still makes the fixture's 0.1.0.dev0 wheel: the expected 1.4.0 one is missing.
+  it('fails with EPYTHONDISTVERSION when the build reads its version from where the release did not write', async () => {
+    // The build still makes the fixture's 0.1.0.dev0 distributions: the expected 1.4.0 ones are missing.
     const { ctx, config } = await setup('pyproject-project', '1.4.0', '0.1.0.dev0');
     const error = await prepare(config, ctx).then(
       () => undefined,
-      (e: unknown) => e as { code: string; details: string },
+      (e: unknown) => e as { code: string; message: string },
     );
-    expect(error?.code).toBe('EWHEELNOTFOUND');
-    expect(error?.details).toContain('demo_service-0.1.0.dev0-py3-none-any.whl');
+    expect(error?.code).toBe('EPYTHONDISTVERSION');
+    expect(error?.message).toMatch(
+      /^`demo.service-0\.1\.0\.dev0.*` was built as version 0\.1\.0\.dev0, not as the release's 1\.4\.0\.$/,
+    );
+  });
+
+  it('fails with EWHEELNOTFOUND and ESDISTNOTFOUND, listing what was built, for another project name', async () => {
+    const { ctx, config } = await setup('pyproject-project', '1.4.0', '1.4.0', { distName: 'other-name' });
+    const error = await prepare(config, ctx).then(
+      () => undefined,
+      (e: unknown) => e as AggregateError,
+    );
+    const codes = (error?.errors ?? []).map((e: { code: string; details: string }) => [e.code, e.details]);
+    expect(codes).toEqual([
+      ['EWHEELNOTFOUND', expect.stringContaining('demo_service-1.4.0-py3-none-any.whl')],
+      ['ESDISTNOTFOUND', expect.stringContaining('demo-service-1.4.0.tar.gz')],
+    ]);
   });
 
   it('stamps zip entries with the release commit time, or SOURCE_DATE_EPOCH from the env', async () => {
@@ -137,12 +214,21 @@ describe('python kind: building the wheel with the real /usr/bin/python3', () =>
     expect(listing).not.toContain(commitTime);
   });
 
-  it('builds the same bytes twice from the same commit', async () => {
-    const first = await setup('pyproject-project', '1.4.0', '1.4.0');
-    const second = await setup('pyproject-project', '1.4.0', '1.4.0');
-    const [a] = await prepare(first.config, first.ctx);
-    const [b] = await prepare(second.config, second.ctx);
-    expect(b?.sha256).toBe(a?.sha256);
+  it("builds the same wheel and sdist twice from the same commit, whatever the files' times", async () => {
+    const first = await setup('setup-py-project', '1.4.0', '1.4.0');
+    const second = await setup('setup-py-project', '1.4.0', '1.4.0');
+    // A checkout made at another time (a resumed release): setuptools would copy these times.
+    for (const file of ['setup.py', 'osvimdriver/__init__.py', 'osvimdriver/pkg_info.json'])
+      await utimes(path.join(second.repo.root, file), 1_600_000_000, 1_600_000_000);
+    const a = await prepare(first.config, first.ctx);
+    const b = await prepare(second.config, second.ctx);
+    expect(b.map((x) => [x.name, x.sha256])).toEqual(a.map((x) => [x.name, x.sha256]));
+    const sdist = path.join(first.repo.root, a[1]!.path!);
+    const { stdout } = await execa('tar', ['--utc', '-tvzf', sdist]);
+    const lines = stdout.split('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines)
+      expect(line).toMatch(/^[-d]rw[-x]r-[-x]r-[-x] 0\/0 +\d+ 2023-11-14 22:13 os-vim-driver-1\.4\.0\//);
   });
 
   it('builds nothing with build: false', async () => {
@@ -159,11 +245,15 @@ describe('python kind: building the wheel with the real /usr/bin/python3', () =>
     expect(lines).toEqual([
       {
         action: 'build',
-        text: 'wheel os_vim_driver-2.0.0b3-py3-none-any.whl (python -m build --wheel --no-isolation) → release-artifacts/os_vim_driver-2.0.0b3-py3-none-any.whl, dist/os_vim_driver-2.0.0b3-py3-none-any.whl',
+        text: 'os_vim_driver-2.0.0b3-py3-none-any.whl and os_vim_driver-2.0.0b3.tar.gz (python -m build --sdist --wheel --no-isolation) → release-artifacts/os_vim_driver-2.0.0b3-py3-none-any.whl, release-artifacts/os_vim_driver-2.0.0b3.tar.gz, dist/',
+      },
+      {
+        action: 'build',
+        text: "check with twine check --strict and that each file's metadata says Version 2.0.0b3",
       },
       {
         action: 'publish',
-        text: 'wheel os_vim_driver-2.0.0b3-py3-none-any.whl → https://pypi.example.com/legacy/ (skipped if the index has the identical file)',
+        text: 'os_vim_driver-2.0.0b3-py3-none-any.whl, os_vim_driver-2.0.0b3.tar.gz → https://pypi.example.com/legacy/, upload without credentials (files the index has identically are skipped)',
       },
     ]);
     expect(existsSync(path.join(ctx.root, 'release-artifacts'))).toBe(false);

@@ -44,11 +44,14 @@ describe('python kind as the standalone plugin, steps in semantic-release order'
       gitHead: repo.gitHead,
     });
     const wheel = 'os_vim_driver-2.0.0b3-py3-none-any.whl';
+    const sdist = 'os-vim-driver-2.0.0b3.tar.gz';
 
     await plugin.verifyConditions(options, context);
     await plugin.verifyRelease(options, context);
-    expect(logger.text()).toContain(`build   wheel ${wheel}`);
-    expect(logger.text()).toContain(`publish wheel ${wheel} → ${pypi.uploadUrl}`);
+    expect(logger.text()).toContain(`build   ${wheel} and os_vim_driver-2.0.0b3.tar.gz`);
+    expect(logger.text()).toContain(
+      `publish ${wheel}, os_vim_driver-2.0.0b3.tar.gz → ${pypi.uploadUrl}, upload with PYPI_TOKEN`,
+    );
 
     await plugin.prepare(options, context);
     const info = JSON.parse(await readFile(path.join(repo.root, 'osvimdriver/pkg_info.json'), 'utf8'));
@@ -60,9 +63,14 @@ describe('python kind as the standalone plugin, steps in semantic-release order'
     const records = manifest?.artifacts.filter((a) => a.kind === 'python');
     expect(records?.map((a) => [a.type, a.name])).toEqual([
       ['wheel', wheel],
+      ['sdist', sdist],
+      ['pypi', sdist],
       ['pypi', wheel],
     ]);
-    expect(pypi.filesOf('os-vim-driver', '2.0.0b3').map((f) => f.sha256)).toEqual([records?.[0]?.sha256]);
+    expect(pypi.filesOf('os-vim-driver', '2.0.0b3').map((f) => f.sha256)).toEqual([
+      records?.[0]?.sha256,
+      records?.[1]?.sha256,
+    ]);
     expect(logger.text()).not.toContain(TOKEN);
   });
 
@@ -81,5 +89,15 @@ describe('python kind as the standalone plugin, steps in semantic-release order'
       'EPYTHONMISSING',
       'EPYPICREDENTIALS',
     ]);
+    // In GitHub Actions, no credentials means the job lacks `id-token: write`.
+    const inActions = srContext({ root: repo.root, env: { GITHUB_ACTIONS: 'true' } });
+    const actions = await plugin
+      .verifyConditions({ interpreter: SYSTEM_PYTHON, isolation: false, publish: true }, inActions)
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code: string; details: string },
+      );
+    expect(actions?.code).toBe('EPYPIIDTOKENPERMISSION');
+    expect(actions?.details).toContain('permissions:\n  contents: write\n  id-token: write');
   });
 });

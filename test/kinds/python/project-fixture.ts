@@ -3,7 +3,7 @@
  * from them. Tools are found by test/helpers/tools.ts: a missing one fails the test with its install
  * command, never skips it.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { INSTALL_HINTS, SYSTEM_PYTHON, requireTool } from '../../helpers/tools.j
 const FIXTURES = fileURLToPath(new URL('../../fixtures/python/', import.meta.url));
 
 export type FixtureName = 'setup-py-project' | 'pyproject-project';
+/** Real-layout projects of the three build backends teams use most, found without configuration. */
+export type BackendFixture = 'saltmarsh-scm' | 'saltmarsh-hatch' | 'saltmarsh-poetry';
 
 /** Where each fixture keeps its version, as `python.versionFiles` names it. */
 export const VERSION_FILE: Record<FixtureName, string> = {
@@ -26,6 +28,20 @@ export const DIST_NAME: Record<FixtureName, string> = {
   'setup-py-project': 'os-vim-driver',
   'pyproject-project': 'demo-service',
 };
+
+/** The files of a fixture (relative path → text), for `createRepo`. */
+export async function fixtureFiles(name: FixtureName | BackendFixture): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(FIXTURES, name, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(child);
+      else files[child] = await readFile(path.join(FIXTURES, name, child), 'utf8');
+    }
+  };
+  await walk('');
+  return files;
+}
 
 /** 2023-11-14T22:13:20Z, the committer time of every fixture commit. */
 export const COMMIT_EPOCH = 1_700_000_000;
@@ -49,7 +65,7 @@ async function git(root: string, args: string[]): Promise<string> {
 }
 
 /** A copy of the fixture in a fresh git repository with one commit. */
-export async function copyFixture(name: FixtureName): Promise<FixtureRepo> {
+export async function copyFixture(name: FixtureName | BackendFixture): Promise<FixtureRepo> {
   const root = await mkdtemp(path.join(tmpdir(), `srs-python-${name}-`));
   await cp(path.join(FIXTURES, name), root, { recursive: true });
   await git(root, ['init', '--quiet', '--initial-branch=main']);
@@ -77,6 +93,19 @@ export async function writeVersion(root: string, name: FixtureName, pep440: stri
 export async function wheelMetadataVersion(wheel: string): Promise<string | undefined> {
   const unzip = await requireTool('unzip', 'apt-get install unzip');
   const { stdout } = await execa(unzip, ['-p', wheel, '*.dist-info/METADATA']);
+  return /^Version: (.+)$/m.exec(stdout)?.[1]?.trim();
+}
+
+/** The `Version:` field of the sdist's PKG-INFO, read with tar. */
+export async function sdistMetadataVersion(sdist: string): Promise<string | undefined> {
+  const tar = await requireTool('tar', 'apt-get install tar');
+  const { stdout } = await execa(tar, [
+    '-xzOf',
+    sdist,
+    '--wildcards',
+    '--no-wildcards-match-slash',
+    '*/PKG-INFO',
+  ]);
   return /^Version: (.+)$/m.exec(stdout)?.[1]?.trim();
 }
 

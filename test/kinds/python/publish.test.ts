@@ -7,7 +7,7 @@ import * as execModule from '../../../src/exec.js';
 import type { ReleaseContext } from '../../../src/kind.js';
 import { resolvePythonConfig, type PythonConfig } from '../../../src/kinds/python/config.js';
 import { pythonKind } from '../../../src/kinds/python/index.js';
-import { publishWheel } from '../../../src/kinds/python/publish.js';
+import { publishDistributions } from '../../../src/kinds/python/publish.js';
 import { fakeReleaseContext, recordingLogger, type RecordingLogger } from '../../helpers/contexts.js';
 import { PypiStandin } from '../../helpers/pypi-standin.js';
 import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../../helpers/tools.js';
@@ -27,6 +27,7 @@ const execSpy = vi.mocked(execModule.exec);
 
 const TOKEN = 'pypi-AgEIcHlwaS5vcmcCJGQ0ZjM5-standin-secret';
 const WHEEL = 'demo_service-1.4.0-py3-none-any.whl';
+const SDIST = 'demo-service-1.4.0.tar.gz';
 
 let pypi: PypiStandin;
 const repos: FixtureRepo[] = [];
@@ -52,6 +53,7 @@ interface Built {
   manifest: Manifest;
   logger: RecordingLogger;
   wheel: Artifact;
+  sdist: Artifact;
 }
 
 /** A real wheel of the pyproject fixture, prepared as the release would, ready to publish. */
@@ -73,14 +75,15 @@ async function built(options: { env?: Record<string, string>; marker?: string } 
   };
   const config = resolvePythonConfig(raw, ctx).config as PythonConfig;
   const manifest = emptyManifest('1.4.0', repo.gitHead);
-  const [wheel] = await pythonKind.prepare!(config, ctx, manifest);
-  manifest.artifacts.push(wheel!);
-  return { ctx, config, manifest, logger, wheel: wheel! };
+  const [wheel, sdist] = await pythonKind.prepare!(config, ctx, manifest);
+  manifest.artifacts.push(wheel!, sdist!);
+  return { ctx, config, manifest, logger, wheel: wheel!, sdist: sdist! };
 }
 
 const noWait = { sleep: async () => {}, random: () => 0.5 };
 const uploads = () => pypi.requests.filter((r) => r.method === 'POST');
-const twineCalls = () => execSpy.mock.calls.filter(([, , args]) => args.includes('twine'));
+const twineCalls = () =>
+  execSpy.mock.calls.filter(([, , args]) => args.includes('twine') && args.includes('upload'));
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
@@ -110,21 +113,23 @@ async function sampleCmdlines<T>(run: () => Promise<T>): Promise<{ result: T; cm
 }
 
 describe('python kind: uploading with the real twine to a PyPI stand-in', () => {
-  it('uploads the wheel once, with the credentials only in the environment', async () => {
-    const { ctx, config, manifest, logger, wheel } = await built();
+  it('uploads the wheel and the sdist in one twine run, with the credentials only in the environment', async () => {
+    const { ctx, config, manifest, logger, wheel, sdist } = await built();
+    execSpy.mockClear();
 
-    const { result, cmdlines } = await sampleCmdlines(() => publishWheel(config, ctx, manifest, noWait));
+    const { result, cmdlines } = await sampleCmdlines(() =>
+      publishDistributions(config, ctx, manifest, noWait),
+    );
 
+    const refs = [`${pypi.url}/simple/demo-service/`];
     expect(result).toEqual({
-      outcomes: [{ status: 'published', what: `${WHEEL} to ${pypi.uploadUrl}` }],
+      outcomes: [
+        { status: 'published', what: `${WHEEL} to ${pypi.uploadUrl}` },
+        { status: 'published', what: `${SDIST} to ${pypi.uploadUrl}` },
+      ],
       artifacts: [
-        {
-          kind: 'python',
-          type: 'pypi',
-          name: WHEEL,
-          refs: [`${pypi.url}/simple/demo-service/`],
-          sha256: wheel.sha256,
-        },
+        { kind: 'python', type: 'pypi', name: WHEEL, refs, sha256: wheel.sha256 },
+        { kind: 'python', type: 'pypi', name: SDIST, refs, sha256: sdist.sha256 },
       ],
       // An index other than PyPI has no project page: its simple page is where the release shows.
       release: {
@@ -132,8 +137,11 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
         url: `${pypi.url}/simple/demo-service/`,
       },
     });
-    expect(pypi.files.map((f) => [f.filename, f.sha256])).toEqual([[WHEEL, wheel.sha256]]);
-    expect(uploads()).toHaveLength(1);
+    expect(pypi.files.map((f) => [f.filename, f.filetype, f.sha256])).toEqual([
+      [WHEEL, 'bdist_wheel', wheel.sha256],
+      [SDIST, 'sdist', sdist.sha256],
+    ]);
+    expect(uploads()).toHaveLength(2);
 
     const [[, file, args, options]] = twineCalls() as [Parameters<typeof execModule.exec>];
     expect(file).toBe(SYSTEM_PYTHON);
@@ -147,6 +155,7 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
       pypi.uploadUrl,
       '--',
       path.join(ctx.root, 'release-artifacts', WHEEL),
+      path.join(ctx.root, 'release-artifacts', SDIST),
     ]);
     expect(options?.env).toMatchObject({
       TWINE_USERNAME: '__token__',
@@ -160,11 +169,12 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
     expect([...cmdlines].filter((c) => c.includes(TOKEN) || c.includes(base64))).toEqual([]);
     expect(logger.text()).not.toContain(TOKEN);
     expect(logger.text()).toContain(`Uploaded ${WHEEL}`);
+    expect(logger.text()).toContain(`Uploaded ${SDIST}`);
   });
 
   it('skips an identical re-upload without running twine', async () => {
     const { ctx, config, manifest, logger } = await built();
-    await publishWheel(config, ctx, manifest, noWait);
+    await publishDistributions(config, ctx, manifest, noWait);
     execSpy.mockClear();
 
     const again = await pythonKind.publish!(config, ctx, manifest);
@@ -178,50 +188,75 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
       },
     ]);
     expect(twineCalls()).toEqual([]);
-    expect(uploads()).toHaveLength(1);
-    expect(logger.text()).toContain(
-      `${WHEEL} is already on ${pypi.url}/pypi/demo-service/1.4.0/json with the same sha256`,
-    );
+    expect(uploads()).toHaveLength(2);
+    for (const name of [WHEEL, SDIST])
+      expect(logger.text()).toContain(
+        `${name} is already on ${pypi.url}/pypi/demo-service/1.4.0/json with the same sha256`,
+      );
+  });
+
+  it('uploads only what the index lacks: the sdist after an interrupted upload of the wheel alone', async () => {
+    const { ctx, config, manifest, logger } = await built();
+    const wheelOnly = { ...manifest, artifacts: manifest.artifacts.filter((a) => a.type === 'wheel') };
+    await publishDistributions({ ...config, sdist: false }, ctx, wheelOnly, noWait);
+    expect(pypi.files.map((f) => f.filename)).toEqual([WHEEL]);
+    execSpy.mockClear();
+
+    await publishDistributions(config, ctx, manifest, noWait);
+
+    expect(pypi.files.map((f) => f.filename)).toEqual([WHEEL, SDIST]);
+    expect(
+      twineCalls().map(([, , args]) => args.slice(args.indexOf('--') + 1).map((f) => path.basename(f))),
+    ).toEqual([[SDIST]]);
+    expect(logger.text()).toContain(`${WHEEL} is already on`);
   });
 
   it('refuses a re-upload with other content as a conflict (EPYPICONFLICT), before running twine', async () => {
     const first = await built({ marker: 'one' });
-    await publishWheel(first.config, first.ctx, first.manifest, noWait);
+    await publishDistributions(first.config, first.ctx, first.manifest, noWait);
     const second = await built({ marker: 'two' });
     expect(second.wheel.sha256).not.toBe(first.wheel.sha256);
     execSpy.mockClear();
 
-    const { outcomes, artifacts } = await publishWheel(second.config, second.ctx, second.manifest, noWait);
+    const { outcomes, artifacts } = await publishDistributions(
+      second.config,
+      second.ctx,
+      second.manifest,
+      noWait,
+    );
     expect(artifacts).toEqual([]);
-    const [conflict] = outcomes;
-    expect(conflict).toMatchObject({ status: 'conflict', what: second.wheel.name });
-    const error = (conflict?.status === 'conflict' ? conflict.error : undefined) as
-      (Error & { code: string; details: string }) | undefined;
 
-    expect(error?.code).toBe('EPYPICONFLICT');
-    expect(error?.details).toContain(first.wheel.sha256);
-    expect(error?.details).toContain(second.wheel.sha256);
+    // Both files differ: each conflict is reported, and nothing is uploaded.
+    expect(outcomes.map((o) => [o.status, o.what])).toEqual([
+      ['conflict', second.wheel.name],
+      ['conflict', second.sdist.name],
+    ]);
+    const conflicts = outcomes.map((o) => (o.status === 'conflict' ? o.error : undefined)) as StackError[];
+    expect(conflicts.map((e) => e.code)).toEqual(['EPYPICONFLICT', 'EPYPICONFLICT']);
+    expect(conflicts[0]?.details).toContain(first.wheel.sha256);
+    expect(conflicts[0]?.details).toContain(second.wheel.sha256);
+    expect(conflicts[1]?.details).toContain(second.sdist.sha256);
     expect(twineCalls()).toEqual([]);
-    expect(pypi.files.map((f) => f.sha256)).toEqual([first.wheel.sha256]);
+    expect(pypi.files.map((f) => f.sha256)).toEqual([first.wheel.sha256, first.sdist.sha256]);
   });
 
   it('retries the index look-up through 503s, then uploads', async () => {
     const { ctx, config, manifest } = await built();
     pypi.failNext(2);
     const sleeps: number[] = [];
-    await publishWheel(config, ctx, manifest, {
+    await publishDistributions(config, ctx, manifest, {
       sleep: async (ms) => void sleeps.push(ms),
       random: () => 0.5,
     });
     // Full jitter with random 0.5: half of the 1 s and 2 s ceilings.
     expect(sleeps).toEqual([500, 1000]);
-    expect(pypi.files).toHaveLength(1);
+    expect(pypi.files).toHaveLength(2);
   });
 
   it('gives up after a capped number of look-ups (EPYPIINDEX) and uploads nothing', async () => {
     const { ctx, config, manifest } = await built();
     pypi.failNext(10);
-    const error = await failure(publishWheel(config, ctx, manifest, noWait));
+    const error = await failure(publishDistributions(config, ctx, manifest, noWait));
     expect(error?.code).toBe('EPYPIINDEX');
     expect(error?.message).toContain('HTTP 503');
     expect(pypi.requests.filter((r) => r.method === 'GET')).toHaveLength(4);
@@ -230,14 +265,14 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
 
   it('uses TWINE_USERNAME/TWINE_PASSWORD, and keeps a refused password out of the error', async () => {
     const good = await built({ env: { TWINE_USERNAME: '__token__', TWINE_PASSWORD: TOKEN } });
-    await publishWheel(good.config, good.ctx, good.manifest, noWait);
-    expect(pypi.files).toHaveLength(1);
+    await publishDistributions(good.config, good.ctx, good.manifest, noWait);
+    expect(pypi.files).toHaveLength(2);
 
     await pypi.stop();
     pypi = new PypiStandin({ user: 'alice', password: 'the-right-password' });
     await pypi.start();
     const bad = await built({ env: { TWINE_USERNAME: 'alice', TWINE_PASSWORD: 'a-wrong-password' } });
-    const error = await failure(publishWheel(bad.config, bad.ctx, bad.manifest, noWait));
+    const error = await failure(publishDistributions(bad.config, bad.ctx, bad.manifest, noWait));
     expect(error?.code).toBe('EPYPIUPLOAD');
     expect(error?.details).toContain('403');
     expect(`${error?.message}${error?.details}${bad.logger.text()}`).not.toContain('a-wrong-password');
