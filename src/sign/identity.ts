@@ -1,6 +1,7 @@
 import type { HttpFetch } from '../core/http.js';
 import { isStackError, stackError } from '../errors.js';
 import type { StepContext } from '../kind.js';
+import { jwtClaims } from '../core/jwt.js';
 
 /**
  * The keyless identity: an OIDC ID token for the audience `sigstore`, from `SIGSTORE_ID_TOKEN` or
@@ -29,18 +30,6 @@ export function identitySource(env: Env): { source?: IdentitySource; error?: Err
       }),
     };
   return { error: stackError('ESIGNNOIDENTITY') };
-}
-
-/** The claims of a JWT, unverified (Fulcio verifies it); undefined when it is not a JWT. */
-export function jwtClaims(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    return claims && typeof claims === 'object' ? (claims as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why Fulcio would refuse a token, judged from its claims; undefined when it looks usable. */

@@ -52,9 +52,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import semver from 'semver';
 import { addUrlAlias, type TestRepo } from './git.js';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 export interface StandinRelease {
   id: number;
@@ -242,12 +242,7 @@ export class GitHubStandin {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    this.base = `http://127.0.0.1:${port}`;
+    this.base = await listenOnLoopback(server);
     return { url: this.url, apiUrl: this.apiUrl, stop: () => this.stop() };
   }
 
@@ -255,10 +250,7 @@ export class GitHubStandin {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   /** Release JSON as GitHub returns it. */

@@ -19,7 +19,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 export type JwtAlgorithm = 'RS256' | 'ES256';
 
@@ -167,11 +167,7 @@ export class OidcStandin {
   async start(): Promise<{ url: string; requestUrl: string; stop(): Promise<void> }> {
     const server = createServer((req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.base = await listenOnLoopback(server);
     return { url: this.base, requestUrl: this.requestUrl, stop: () => this.stop() };
   }
 
@@ -179,10 +175,7 @@ export class OidcStandin {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

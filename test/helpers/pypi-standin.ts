@@ -25,12 +25,12 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { verifyJwt } from './oidc-standin.js';
 import { INSTALL_HINTS, requirePythonModule } from './tools.js';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 export interface UploadedFile {
   /** Project name as uploaded. */
@@ -219,11 +219,7 @@ export class PypiStandin {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.base = await listenOnLoopback(server);
     return { url: this.url, uploadUrl: this.uploadUrl, stop: () => this.stop() };
   }
 
@@ -231,10 +227,7 @@ export class PypiStandin {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   private text(res: ServerResponse, status: number, message: string, reason?: string): void {

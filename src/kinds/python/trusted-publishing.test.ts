@@ -7,9 +7,9 @@ import {
   checkTrustedPublishing,
   exchangeOrigin,
   idTokenProblem,
-  jwtClaims,
   mintUploadToken,
 } from './trusted-publishing.js';
+import { jwtClaims } from '../../core/jwt.js';
 
 const noWait = { sleep: async () => {}, random: () => 0.5 };
 const oidc = new OidcStandin({ alg: 'ES256', repository: 'acme/demo', workflow: 'release.yml' });

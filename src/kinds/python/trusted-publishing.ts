@@ -4,6 +4,7 @@ import type { StepContext } from '../../kind.js';
 import { stackError } from './errors.js';
 import type { IdTokenSource, PypiCredentials } from './config.js';
 import type { IndexClientOptions } from './pypi-index.js';
+import { jwtClaims } from '../../core/jwt.js';
 
 /**
  * PyPI's Trusted Publishing: the index names the audience it accepts (`GET /_/oidc/audience`), the CI
@@ -85,18 +86,6 @@ export async function indexAudience(origin: string, o: Sending): Promise<string>
     `the index does not offer Trusted Publishing (${reason})`,
     'Use an index that supports it, or set `PYPI_TOKEN`.',
   );
-}
-
-/** The claims of a JWT, unverified (the index verifies it); undefined when it is not one. */
-export function jwtClaims(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    return claims && typeof claims === 'object' ? (claims as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why a ready ID token cannot be exchanged for `audience`, if it cannot. */
