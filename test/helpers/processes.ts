@@ -3,6 +3,7 @@
  * (exited, not yet reaped: in a container PID 1 may never reap orphans) counts as dead.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 export interface ProcessInfo {
   pid: number;
@@ -75,4 +76,49 @@ export async function waitFor(predicate: () => boolean, ms: number, step = 50): 
     await new Promise((resolve) => setTimeout(resolve, step));
   }
   return true;
+}
+
+/**
+ * Samples /proc/<pid>/cmdline of every process, every few milliseconds, until stopped: `stop()`
+ * gives each distinct argv seen (arguments joined by spaces). Tests use it to show a secret never
+ * reached any process's argv.
+ */
+export function sampleArgv(): { stop(): Promise<string[]>; samples(): number } {
+  const seen = new Set<string>();
+  let running = true;
+  let samples = 0;
+  const loop = (async () => {
+    while (running) {
+      const pids = (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p));
+      await Promise.all(
+        pids.map(async (pid) => {
+          const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+          if (argv) seen.add(argv.replaceAll('\0', ' '));
+        }),
+      );
+      samples++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    samples: () => samples,
+    async stop() {
+      running = false;
+      await loop;
+      return [...seen];
+    },
+  };
+}
+
+/** Every distinct argv seen while `run` goes on. */
+export async function withArgvSamples<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; argv: string[]; samples: number }> {
+  const sampler = sampleArgv();
+  try {
+    const result = await run();
+    return { result, argv: await sampler.stop(), samples: sampler.samples() };
+  } finally {
+    await sampler.stop(); // also when run() failed; stopping twice is harmless
+  }
 }

@@ -3,7 +3,8 @@
  * wheel "built in this run" recorded in a release manifest, a reader for image layers, and a
  * watcher that samples every process's argv while a release runs.
  */
-import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { sampleArgv } from '../../helpers/processes.js';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Manifest } from '../../../src/core/manifest.js';
@@ -100,33 +101,13 @@ export async function imageFiles(
   return { files, config, digest: manifest.digest! };
 }
 
-/**
- * Samples /proc/<pid>/cmdline of every process until stopped, and reports each one whose argv
- * holds one of the secrets.
- */
+/** Samples every process's argv until stopped, and reports each one that holds one of the secrets. */
 export function watchArgv(secrets: string[]): { stop(): Promise<string[]>; samples(): number } {
-  const leaks = new Set<string>();
-  let running = true;
-  let samples = 0;
-  const loop = (async () => {
-    while (running) {
-      const pids = (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p));
-      await Promise.all(
-        pids.map(async (pid) => {
-          const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-          if (secrets.some((s) => argv.includes(s))) leaks.add(argv.replaceAll('\0', ' '));
-        }),
-      );
-      samples++;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
+  const sampler = sampleArgv();
   return {
-    samples: () => samples,
+    samples: sampler.samples,
     async stop() {
-      running = false;
-      await loop;
-      return [...leaks];
+      return (await sampler.stop()).filter((argv) => secrets.some((s) => argv.includes(s)));
     },
   };
 }

@@ -1,4 +1,5 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { withArgvSamples } from '../../helpers/processes.js';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Artifact, Manifest } from '../../../src/core/manifest.js';
@@ -90,36 +91,12 @@ const failure = (promise: Promise<unknown>) =>
     (e: unknown) => e as StackError,
   );
 
-/** Samples every process's argv while `run` is going on; returns what was seen. */
-async function sampleCmdlines<T>(run: () => Promise<T>): Promise<{ result: T; cmdlines: Set<string> }> {
-  const cmdlines = new Set<string>();
-  let done = false;
-  const sampler = (async () => {
-    while (!done) {
-      for (const pid of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(pid)) continue;
-        const argv = await readFile(`/proc/${pid}/cmdline`).catch(() => undefined);
-        if (argv?.length) cmdlines.add(argv.toString('utf8').replace(/\0/g, ' '));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  })();
-  try {
-    return { result: await run(), cmdlines };
-  } finally {
-    done = true;
-    await sampler;
-  }
-}
-
 describe('python kind: uploading with the real twine to a PyPI stand-in', () => {
   it('uploads the wheel and the sdist in one twine run, with the credentials only in the environment', async () => {
     const { ctx, config, manifest, logger, wheel, sdist } = await built();
     execSpy.mockClear();
 
-    const { result, cmdlines } = await sampleCmdlines(() =>
-      publishDistributions(config, ctx, manifest, noWait),
-    );
+    const { result, argv } = await withArgvSamples(() => publishDistributions(config, ctx, manifest, noWait));
 
     const refs = [`${pypi.url}/simple/demo-service/`];
     expect(result).toEqual({
@@ -165,8 +142,8 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
     // No child's argv ever held the token, in any form; the sampler did see twine running.
     const base64 = Buffer.from(`__token__:${TOKEN}`).toString('base64');
     for (const call of execSpy.mock.calls) expect(JSON.stringify([call[1], call[2]])).not.toContain(TOKEN);
-    expect([...cmdlines].some((c) => c.includes('twine upload'))).toBe(true);
-    expect([...cmdlines].filter((c) => c.includes(TOKEN) || c.includes(base64))).toEqual([]);
+    expect(argv.some((c) => c.includes('twine upload'))).toBe(true);
+    expect(argv.filter((c) => c.includes(TOKEN) || c.includes(base64))).toEqual([]);
     expect(logger.text()).not.toContain(TOKEN);
     expect(logger.text()).toContain(`Uploaded ${WHEEL}`);
     expect(logger.text()).toContain(`Uploaded ${SDIST}`);
@@ -180,12 +157,10 @@ describe('python kind: uploading with the real twine to a PyPI stand-in', () => 
     const again = await pythonKind.publish!(config, ctx, manifest);
 
     expect(again.artifacts[0]?.type).toBe('pypi');
+    const why = `is already on ${pypi.url}/pypi/demo-service/1.4.0/json with the same sha256`;
     expect(again.outcomes).toEqual([
-      {
-        status: 'already-there',
-        what: WHEEL,
-        why: `is already on ${pypi.url}/pypi/demo-service/1.4.0/json with the same sha256`,
-      },
+      { status: 'already-there', what: WHEEL, why },
+      { status: 'already-there', what: SDIST, why },
     ]);
     expect(twineCalls()).toEqual([]);
     expect(uploads()).toHaveLength(2);

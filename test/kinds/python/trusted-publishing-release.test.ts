@@ -7,6 +7,7 @@
  * leaves (work tree, release artifacts, bare remote).
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { withArgvSamples } from '../../helpers/processes.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitAndPush, createRepo, logOf, showFile, tagsOf, type TestRepo } from '../../helpers/git.js';
@@ -81,34 +82,6 @@ async function projectRepo(
   repos.push(repo);
   await commitAndPush(repo, 'feat: the first feature');
   return repo;
-}
-
-/** Every distinct argv seen while `run` goes on. */
-async function withArgvSamples<T>(
-  run: () => Promise<T>,
-): Promise<{ result: T; argv: string[]; samples: number }> {
-  const seen = new Set<string>();
-  let running = true;
-  let samples = 0;
-  const loop = (async () => {
-    while (running) {
-      const pids = (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p));
-      await Promise.all(
-        pids.map(async (pid) => {
-          const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-          if (argv) seen.add(argv.replaceAll('\0', ' '));
-        }),
-      );
-      samples++;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  try {
-    return { result: await run(), argv: [...seen], samples };
-  } finally {
-    running = false;
-    await loop;
-  }
 }
 
 /** Every form of every token of the exchange: raw, URL-encoded, base64, and base64 of `__token__:…`. */
