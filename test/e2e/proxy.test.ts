@@ -119,6 +119,7 @@ describe.sequential('a release behind a proxy', { timeout: 300_000 }, () => {
     expect(await listTags(registry, 'charts/os-vim-driver', registry.auth)).toEqual(['1.0.0']);
     expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filename)).toEqual([
       'os_vim_driver-1.0.0-py3-none-any.whl',
+      'os-vim-driver-1.0.0.tar.gz',
     ]);
 
     const logged = await proxy.requests();

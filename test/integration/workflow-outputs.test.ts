@@ -24,6 +24,7 @@ import { PLUGIN, VERSION_FILES, requireDist, serviceFiles } from '../reliability
 const IMAGE = 'acme/os-vim-driver';
 const CHARTS = 'charts';
 const WHEEL = 'os_vim_driver-1.0.0-py3-none-any.whl';
+const SDIST = 'os-vim-driver-1.0.0.tar.gz';
 
 let registry: Registry;
 let dockerHost: string;
@@ -143,6 +144,8 @@ describe('workflow outputs, step summary and digests.txt', () => {
       pep440: '1.0.0',
       wheel: `release-artifacts/${WHEEL}`,
       'wheel-digest': `sha256:${await sha256(path.join(artifacts, WHEEL))}`,
+      sdist: `release-artifacts/${SDIST}`,
+      'sdist-digest': `sha256:${await sha256(path.join(artifacts, SDIST))}`,
       docs: 'release-artifacts/os-vim-driver-1.0.0-docs.tgz',
       'docs-digest': `sha256:${await sha256(path.join(artifacts, 'os-vim-driver-1.0.0-docs.tgz'))}`,
       chart: `oci://${registry.host}/${CHARTS}/os-vim-driver:1.0.0`,
