@@ -1,11 +1,22 @@
 import type { HttpFetch } from '../../core/http.js';
 import { noPublish, type PublishResult, type ReleaseContext } from '../../kind.js';
 import { imageRef } from '../../oci/reference.js';
-import type { DockerConfig } from './config.js';
+import type { DockerConfig, ImageConfig } from './config.js';
 import { stackError } from './errors.js';
-import { imageRelease, moveFloatingTags } from './publish.js';
+import { imageRelease, mergeResults, moveFloatingTags } from './publish.js';
 import { registryClient, registryError, remoteImage } from './registry.js';
 import { imageTags } from './tags.js';
+
+/** addChannel for every image, in order. */
+export async function addImagesChannel(
+  config: DockerConfig,
+  ctx: ReleaseContext,
+  fetchImpl?: HttpFetch,
+): Promise<PublishResult> {
+  const results: PublishResult[] = [];
+  for (const image of config.images) results.push(await addImageChannel(image, ctx, fetchImpl));
+  return mergeResults(results);
+}
 
 /**
  * addChannel: a release already out on one channel reaches another (a version released on `next`
@@ -14,14 +25,14 @@ import { imageTags } from './tags.js';
  * registry to the manifest the version tag already holds.
  */
 export async function addImageChannel(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: ReleaseContext,
   fetchImpl?: HttpFetch,
 ): Promise<PublishResult> {
   const tags = imageTags(config, ctx);
   const versionRef = imageRef(config.image, tags.version);
   if (!config.push) {
-    ctx.logger.log('Not moving tags to %s (docker.push is false)', versionRef);
+    ctx.logger.log('Not moving tags to %s (%s.push is false)', versionRef, config.option);
     return noPublish;
   }
   if (tags.floating.length === 0)

@@ -5,20 +5,32 @@ import { checkPath } from '../../files/safe-path.js';
 import type { StepContext } from '../../kind.js';
 import type { Builder } from './builders/builder.js';
 import { createBuilder } from './builders/index.js';
-import type { DockerConfig } from './config.js';
+import type { DockerConfig, ImageConfig } from './config.js';
 import { builderContext } from './login.js';
 import { checkRegistryAuth } from './registry.js';
 
 /**
- * verifyConditions for the image, all read-only (it runs in dry-run too): the context and
+ * verifyConditions for every image, all read-only (it runs in dry-run too): the context and
  * Dockerfile inside the repository, the builder present and running, the platforms buildable, and
- * the registry accepting the credentials. No login happens here.
+ * each registry accepting its image's credentials. No login happens here. A problem several images
+ * share (one builder, one context) is reported once.
  */
 export async function checkDocker(
   config: DockerConfig,
   ctx: StepContext,
   fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
+  const perImage = await Promise.all(config.images.map((image) => checkImage(image, ctx, fetchImpl)));
+  const seen = new Set<string>();
+  return perImage.flat().filter((error) => {
+    const key = `${(error as { code?: string }).code}: ${error.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function checkImage(config: ImageConfig, ctx: StepContext, fetchImpl?: HttpFetch): Promise<Error[]> {
   const builder = createBuilder(config.builder, builderContext(config, ctx, fetchImpl));
   // The registry is asked while the builder is: neither answer depends on the other.
   const [paths, builderErrors, registry] = await Promise.all([
@@ -29,7 +41,7 @@ export async function checkDocker(
   return [...paths, ...builderErrors, ...registry];
 }
 
-async function checkBuilder(builder: Builder, config: DockerConfig): Promise<Error[]> {
+async function checkBuilder(builder: Builder, config: ImageConfig): Promise<Error[]> {
   const unavailable = await builder.unavailable();
   if (unavailable)
     return [stackError('EDOCKERUNAVAILABLE', { builder: config.builder, reason: unavailable })];
@@ -50,18 +62,20 @@ async function checkBuilder(builder: Builder, config: DockerConfig): Promise<Err
   return errors;
 }
 
-async function checkPaths(config: DockerConfig, ctx: StepContext): Promise<Error[]> {
+async function checkPaths(config: ImageConfig, ctx: StepContext): Promise<Error[]> {
   const errors: Error[] = [];
-  const context = await checkPath(ctx.root, config.context, 'docker.context', { write: false });
+  const context = await checkPath(ctx.root, config.context, `${config.option}.context`, { write: false });
   if (!context.ok) errors.push(context.error);
   else if (!(await isKind(context.abs, 'directory')))
     errors.push(stackError('EDOCKERCONTEXTMISSING', { path: config.context }));
-  const dockerfile = await checkPath(ctx.root, config.dockerfile, 'docker.dockerfile', { write: false });
+  const dockerfile = await checkPath(ctx.root, config.dockerfile, `${config.option}.dockerfile`, {
+    write: false,
+  });
   if (!dockerfile.ok) errors.push(dockerfile.error);
   else if (!(await isKind(dockerfile.abs, 'file')))
     errors.push(stackError('EDOCKERFILEMISSING', { path: config.dockerfile }));
   if (config.wheelsDir) {
-    const wheels = await checkPath(ctx.root, config.wheelsDir, 'docker.wheelsDir', { write: true });
+    const wheels = await checkPath(ctx.root, config.wheelsDir, `${config.option}.wheelsDir`, { write: true });
     if (!wheels.ok) errors.push(wheels.error);
   }
   return errors;

@@ -6,6 +6,9 @@ import type { ConfigResult, StepContext } from '../../kind.js';
 import { isLoopbackHost, parseImageName, type ImageName } from '../../oci/reference.js';
 import { fillTemplate, isImageTag, renderRelease } from '../../version.js';
 import { BUILDER_NAMES, type BuilderName, type Credentials } from './builders/builder.js';
+import { credentialsOf, isGhcr, type CredentialSource, type GithubRegistryTest } from './credentials.js';
+
+export { isGhcr, type CredentialSource, type GithubRegistryTest } from './credentials.js';
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -14,7 +17,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const envName = z.string().regex(ENV_NAME, 'an environment variable name is a shell-style identifier');
 
-export const dockerSchema = z
+/** Which environment variables hold an image's registry login (their names, never the values). */
+const credentialsSchema = z.object({ user: envName, password: envName }).strict();
+
+/**
+ * One image. `docker` is this object, or an array of them (several images per release). Every
+ * option is per image; a new per-image option is one line here and one in resolveImage.
+ */
+export const imageSchema = z
   .object({
     image: z.string().min(1, 'must not be empty'),
     context: relativePath.optional(),
@@ -47,10 +57,21 @@ export const dockerSchema = z
     channelTags: z.boolean().optional(),
     push: z.boolean().optional(),
     insecureRegistry: z.boolean().optional(),
+    credentials: credentialsSchema.optional(),
+    /** Dotted key in `valuesFile` that pins this image's tag in the chart. */
+    imageTagKey: z.string().min(1).optional(),
+    valuesFile: relativePath.optional(),
   })
   .strict();
 
+/** The docker kind's options: one image or several, each resolved on its own. */
 export interface DockerConfig {
+  images: ImageConfig[];
+}
+
+export interface ImageConfig {
+  /** How messages name this image's options: `docker` (the object form) or `docker[1]`. */
+  option: string;
   image: ImageName;
   /** Build context, repository-relative. */
   context: string;
@@ -69,6 +90,17 @@ export interface DockerConfig {
   /** Plain HTTP to the registry (default: only for loopback registries). */
   insecureRegistry: boolean;
   credentials: Credentials | undefined;
+  credentialSource: CredentialSource;
+  /** A GitHub Container Registry: a 403 there is EGHCRPERMISSION (the package's access settings). */
+  githubRegistry: boolean;
+  /** The chart values key that pins this image's tag, and the file (repository-relative). */
+  imageTagKey: { key: string; file: string } | undefined;
+  /**
+   * The image of this release whose build this one shares (same context, Dockerfile, args, labels,
+   * secrets, platforms, builder, wheels): it is tagged and pushed, not built again. Itself when it
+   * builds; the first image of each distinct build builds.
+   */
+  buildOf: string;
 }
 
 export interface BuildSecret {
@@ -81,6 +113,7 @@ export interface BuildSecret {
 function secretsOf(
   raw: Array<string | BuildSecret>,
   ctx: StepContext,
+  option: string,
 ): { secrets: BuildSecret[]; errors: Error[] } {
   const secrets = raw.map((s) => (typeof s === 'string' ? { id: s, env: s } : s));
   const errors: Error[] = [];
@@ -89,7 +122,7 @@ function secretsOf(
     if (seen.has(secret.id))
       errors.push(
         stackError('EINVALIDOPTION', {
-          option: 'docker.secrets',
+          option: `${option}.secrets`,
           problem: `the id \`${secret.id}\` is given twice`,
         }),
       );
@@ -160,22 +193,15 @@ function valueTemplateErrors(values: Record<string, string>, option: string): Er
   });
 }
 
-function credentialsOf(env: StepContext['env']): { credentials?: Credentials; errors: Error[] } {
-  const username = env.DOCKER_REGISTRY_USER;
-  const password = env.DOCKER_REGISTRY_PASSWORD;
-  if (username && password) return { credentials: { username, password }, errors: [] };
-  if (username || password) {
-    const missing = username ? 'DOCKER_REGISTRY_PASSWORD' : 'DOCKER_REGISTRY_USER';
-    return { errors: [stackError('EDOCKERCREDENTIALS', { missing })] };
-  }
-  return { errors: [] };
-}
+type ImageOptions = z.output<typeof imageSchema>;
 
-/** All defaults in one place: the context `docker`, its `Dockerfile`, wheels in `<context>/whls`. */
-export function resolveDockerConfig(raw: unknown, ctx: StepContext): ConfigResult<DockerConfig> {
-  const parsed = parseOptions(dockerSchema, raw, 'docker');
-  if (!parsed.value) return { config: undefined, errors: parsed.errors };
-  const o = parsed.value;
+/** One image's defaults: the context `docker`, its `Dockerfile`, wheels in `<context>/whls`. */
+function resolveImage(
+  o: ImageOptions,
+  option: string,
+  ctx: StepContext,
+  githubRegistry: GithubRegistryTest,
+): { image?: ImageConfig; errors: Error[] } {
   const errors: Error[] = [];
   const image = parseImageName(o.image);
   if (!image.ok) errors.push(stackError('EINVALIDIMAGE', { image: o.image, problem: image.problem }));
@@ -184,41 +210,131 @@ export function resolveDockerConfig(raw: unknown, ctx: StepContext): ConfigResul
   if (wheels && (wheels === '..' || wheels.startsWith('../') || path.posix.isAbsolute(wheels))) {
     errors.push(
       stackError('EINVALIDOPTION', {
-        option: 'docker.wheelsDir',
+        option: `${option}.wheelsDir`,
         problem: 'must be a folder inside the build context',
       }),
     );
   }
+  if (o.valuesFile !== undefined && o.imageTagKey === undefined)
+    errors.push(
+      stackError('EINVALIDOPTION', {
+        option: `${option}.valuesFile`,
+        problem: 'names the file `imageTagKey` is written into; set `imageTagKey` too',
+      }),
+    );
   const buildArgs = o.buildArgs ?? {};
   const labels = o.labels ?? {};
   errors.push(...secretArgErrors(buildArgs, ctx));
-  const { secrets, errors: secretErrors } = secretsOf(o.secrets ?? [], ctx);
+  const { secrets, errors: secretErrors } = secretsOf(o.secrets ?? [], ctx, option);
   errors.push(...secretErrors);
-  errors.push(...templateErrors(o.floatingTags ?? [], 'docker.floatingTags'));
+  errors.push(...templateErrors(o.floatingTags ?? [], `${option}.floatingTags`));
   errors.push(
-    ...valueTemplateErrors(buildArgs, 'docker.buildArgs'),
-    ...valueTemplateErrors(labels, 'docker.labels'),
+    ...valueTemplateErrors(buildArgs, `${option}.buildArgs`),
+    ...valueTemplateErrors(labels, `${option}.labels`),
   );
-  const { credentials, errors: credentialErrors } = credentialsOf(ctx.env);
-  errors.push(...credentialErrors);
-  if (errors.length || !image.ok) return { config: undefined, errors };
-  return {
-    config: {
-      image: image.image,
-      context,
-      dockerfile: normalize(o.dockerfile ?? path.posix.join(context, 'Dockerfile')),
-      wheelsDir: wheels === false ? false : path.posix.join(context, wheels),
-      builder: o.builder ?? 'docker',
-      platforms: [...new Set(o.platforms ?? [])],
-      buildArgs,
-      labels,
-      secrets,
-      floatingTags: o.floatingTags ?? ['latest'],
-      channelTags: o.channelTags ?? true,
-      push: o.push ?? true,
-      insecureRegistry: o.insecureRegistry ?? isLoopbackHost(image.image.apiHost),
-      credentials,
-    },
-    errors: [],
+  const github = image.ok && githubRegistry(image.image.registry);
+  const login = credentialsOf(o.credentials, github, ctx);
+  errors.push(...login.errors);
+  if (errors.length || !image.ok) return { errors };
+  const config: ImageConfig = {
+    option,
+    image: image.image,
+    context,
+    dockerfile: normalize(o.dockerfile ?? path.posix.join(context, 'Dockerfile')),
+    wheelsDir: wheels === false ? false : path.posix.join(context, wheels),
+    builder: o.builder ?? 'docker',
+    platforms: [...new Set(o.platforms ?? [])],
+    buildArgs,
+    labels,
+    secrets,
+    floatingTags: o.floatingTags ?? ['latest'],
+    channelTags: o.channelTags ?? true,
+    push: o.push ?? true,
+    insecureRegistry: o.insecureRegistry ?? isLoopbackHost(image.image.apiHost),
+    credentials: login.credentials,
+    credentialSource: login.source,
+    githubRegistry: github,
+    imageTagKey: o.imageTagKey
+      ? { key: o.imageTagKey, file: normalize(o.valuesFile ?? 'chart/values.yaml') }
+      : undefined,
+    buildOf: image.image.name,
   };
+  return { image: config, errors: [] };
+}
+
+/** What makes two images one build: everything the builder is given, except the name. */
+export const buildKey = (c: ImageConfig): string =>
+  JSON.stringify([
+    c.builder,
+    c.context,
+    c.dockerfile,
+    c.wheelsDir,
+    c.buildArgs,
+    c.labels,
+    c.secrets,
+    c.platforms,
+  ]);
+
+/** Several images: each parsed on its own, so a problem names its image (`docker[1].contxt`). */
+export function resolveDockerConfig(
+  raw: unknown,
+  ctx: StepContext,
+  githubRegistry: GithubRegistryTest = isGhcr,
+): ConfigResult<DockerConfig> {
+  const entries: Array<[unknown, string]> = Array.isArray(raw)
+    ? raw.map((item, i): [unknown, string] => [item, `docker[${i}]`])
+    : [[raw, 'docker']];
+  if (entries.length === 0)
+    return {
+      config: undefined,
+      errors: [stackError('EINVALIDOPTION', { option: 'docker', problem: 'an empty array names no image' })],
+    };
+  const errors: Error[] = [];
+  const images: ImageConfig[] = [];
+  for (const [item, option] of entries) {
+    const parsed = parseOptions(imageSchema, item, option);
+    if (!parsed.value) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    const resolved = resolveImage(parsed.value, option, ctx, githubRegistry);
+    errors.push(...resolved.errors);
+    if (resolved.image) images.push(resolved.image);
+  }
+  errors.push(...duplicateErrors(images));
+  if (errors.length) return { config: undefined, errors };
+  const builds = new Map<string, string>();
+  for (const image of images) {
+    const key = buildKey(image);
+    image.buildOf = builds.get(key) ?? image.image.name;
+    builds.set(key, image.buildOf);
+  }
+  return { config: { images }, errors: [] };
+}
+
+/** The same name twice would push the same tags twice; one values key can pin only one image. */
+function duplicateErrors(images: readonly ImageConfig[]): Error[] {
+  const errors: Error[] = [];
+  images.forEach((image, i) => {
+    const first = images.findIndex((other) => other.image.name === image.image.name);
+    if (first < i)
+      errors.push(
+        stackError('EINVALIDOPTION', {
+          option: `${image.option}.image`,
+          problem: `\`${image.image.name}\` is also ${images[first]!.option}'s image`,
+        }),
+      );
+    const pin = image.imageTagKey;
+    const same = images.findIndex(
+      (other) => other.imageTagKey?.key === pin?.key && other.imageTagKey?.file === pin?.file,
+    );
+    if (pin && same < i)
+      errors.push(
+        stackError('EINVALIDOPTION', {
+          option: `${image.option}.imageTagKey`,
+          problem: `\`${pin.key}\` in ${pin.file} is also ${images[same]!.option}'s`,
+        }),
+      );
+  });
+  return errors;
 }

@@ -31,12 +31,16 @@ export const DOCKER_ERRORS = {
     details: `Build args are stored in the image's history, readable by anyone who can pull it. Pass it with \`docker.secrets\` instead (used as \`RUN --mount=type=secret,id=<id>\`), and remove \`${s(p.name)}\` from \`docker.buildArgs\`. See [docker](${README}docker).`,
   }),
   EDOCKERCREDENTIALS: (p) => ({
-    message: `Registry credentials are incomplete: ${s(p.missing)} is not set.`,
-    details: `Set both \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\`, or neither (then the builder's existing login is used). See [docker](${README}docker).`,
+    message: `Registry credentials are incomplete: ${s(p.missing)} ${p.plural ? 'are' : 'is'} not set.`,
+    details: `An image's login is read from the two variables its \`credentials\` name (\`{ "user": "…", "password": "…" }\`), by default \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\`. Set both ${s(p.user)} and ${s(p.password)}; the default pair may also be left unset entirely (then GITHUB_TOKEN is used for ghcr.io, else the builder's existing login). See [docker](${README}docker).`,
   }),
   EDOCKERAUTH: (p) => ({
     message: `The registry ${s(p.registry)} refused the credentials.`,
-    details: `${s(p.reason)}. Check \`DOCKER_REGISTRY_USER\` and \`DOCKER_REGISTRY_PASSWORD\` (a token needs read and write access to the repository), or the existing login of the builder when they are not set. Nothing was pushed. See [docker](${README}docker).`,
+    details: `${s(p.reason)}. Check ${s(p.source)} (a token needs read and write access to the repository). Nothing was pushed. See [docker](${README}docker).`,
+  }),
+  EGHCRPERMISSION: (p) => ({
+    message: `GitHub Container Registry refused to let ${s(p.user)} push \`${s(p.image)}\` (403).`,
+    details: `${s(p.reason)}. The token is valid but may not write this package. With GITHUB_TOKEN in GitHub Actions: give the workflow \`permissions: packages: write\`, and make sure the package belongs to this repository: a package created by this repository's workflow is linked to it; an existing package must be linked (\`org.opencontainers.image.source\` label, or "Connect repository" in the package settings) or the repository given Write access under the package's "Manage Actions access". With a personal access token: it needs the \`write:packages\` scope. See [docker](${README}docker).`,
   }),
   EDOCKERREGISTRY: (p) => ({
     message: `The registry ${s(p.registry)} could not be read: ${s(p.reason)}.`,

@@ -1,17 +1,14 @@
 import { committerTime } from '../../core/epoch.js';
 import type { ReleaseContext } from '../../kind.js';
 import { fillTemplate } from '../../version.js';
-import type { DockerConfig } from './config.js';
+import type { ImageConfig } from './config.js';
 
 /**
  * The image's labels: the OCI annotations a release knows (version, revision, created, source), then
  * the user's, which win. `created` is SOURCE_DATE_EPOCH when set (reproducible builds), else the
  * release commit's committer time, so rebuilding the same commit gives the same label.
  */
-export async function imageLabels(
-  config: DockerConfig,
-  ctx: ReleaseContext,
-): Promise<Record<string, string>> {
+export async function imageLabels(config: ImageConfig, ctx: ReleaseContext): Promise<Record<string, string>> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.version': ctx.release.versions.semver,
     'org.opencontainers.image.revision': ctx.release.gitHead,
@@ -20,16 +17,16 @@ export async function imageLabels(
   const source = sourceUrl(ctx.options.repositoryUrl);
   if (source) labels['org.opencontainers.image.source'] = source;
   for (const [key, value] of Object.entries(config.labels)) {
-    labels[key] = fillTemplate(value, ctx.release.versions, {}, `docker.labels.${key}`);
+    labels[key] = fillTemplate(value, ctx.release.versions, {}, `${config.option}.labels.${key}`);
   }
   return labels;
 }
 
-export function buildArgs(config: DockerConfig, ctx: ReleaseContext): Record<string, string> {
+export function buildArgs(config: ImageConfig, ctx: ReleaseContext): Record<string, string> {
   return Object.fromEntries(
     Object.entries(config.buildArgs).map(([name, value]) => [
       name,
-      fillTemplate(value, ctx.release.versions, {}, `docker.buildArgs.${name}`),
+      fillTemplate(value, ctx.release.versions, {}, `${config.option}.buildArgs.${name}`),
     ]),
   );
 }

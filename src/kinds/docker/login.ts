@@ -5,7 +5,7 @@ import type { HttpFetch } from '../../core/http.js';
 import type { StepContext } from '../../kind.js';
 import type { Builder, BuilderContext } from './builders/builder.js';
 import { createBuilder } from './builders/index.js';
-import type { DockerConfig } from './config.js';
+import type { ImageConfig } from './config.js';
 import { registryClient } from './registry.js';
 
 /**
@@ -15,7 +15,7 @@ import { registryClient } from './registry.js';
  * Without them the builder uses whatever login the user already has.
  */
 export async function withBuilder<T>(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: StepContext,
   work: (builder: Builder) => Promise<T>,
   fetchImpl?: HttpFetch,
@@ -35,16 +35,12 @@ export async function withBuilder<T>(
 }
 
 /** The builder's settings for this image; the registry client is made on first use. */
-export function builderContext(
-  config: DockerConfig,
-  ctx: StepContext,
-  fetchImpl?: HttpFetch,
-): BuilderContext {
+export function builderContext(config: ImageConfig, ctx: StepContext, fetchImpl?: HttpFetch): BuilderContext {
   return {
     ...ctx,
     authEnv: {},
     insecureRegistry: config.insecureRegistry,
-    ociArchive: path.join(ctx.artifactsDir, `oci-${config.image.name.replace(/[^A-Za-z0-9.-]+/g, '_')}.tar`),
+    ociArchive: path.join(ctx.artifactsDir, `oci-${config.buildOf.replace(/[^A-Za-z0-9.-]+/g, '_')}.tar`),
     registry: async () => ({
       client: await registryClient(config, ctx, fetchImpl),
       repository: config.image.repository,

@@ -10,13 +10,43 @@ import {
 import type { OciClient } from '../../oci/client.js';
 import { imageRef, registryPageUrl } from '../../oci/reference.js';
 import type { Builder } from './builders/builder.js';
-import type { DockerConfig } from './config.js';
+import type { DockerConfig, ImageConfig } from './config.js';
 import { withBuilder } from './login.js';
 import { registryClient, registryError, remoteImage, type RemoteImage } from './registry.js';
 import { imageRefs, imageTags } from './tags.js';
 
 const sameConfigs = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Every image in order, each to its own registry with its own login. An image that shares another's
+ * build pushes the same local image under its own name: nothing is built here.
+ */
+export async function publishImages(
+  config: DockerConfig,
+  ctx: ReleaseContext,
+  fetchImpl?: HttpFetch,
+): Promise<PublishResult> {
+  const results: PublishResult[] = [];
+  for (const image of config.images) results.push(await publishImage(image, ctx, fetchImpl));
+  return mergeResults(results);
+}
+
+/** The images' outcomes and records together; semantic-release lists them as one release. */
+export function mergeResults(results: readonly PublishResult[]): PublishResult {
+  const releases = results.flatMap((r) => (r.release ? [r.release] : []));
+  const merged: PublishResult = {
+    outcomes: results.flatMap((r) => r.outcomes),
+    artifacts: results.flatMap((r) => r.artifacts),
+  };
+  if (releases.length === 1) merged.release = releases[0];
+  else if (releases.length > 1)
+    merged.release = {
+      name: `Docker images ${releases.map((r) => r.name.replace(/^Docker image /, '')).join(', ')}`,
+      ...(releases[0]!.url ? { url: releases[0]!.url } : {}),
+    };
+  return merged;
+}
 
 /**
  * Pushes the version tag, then the floating tags, and records the digest the registry serves.
@@ -26,14 +56,14 @@ const sameConfigs = (a: readonly string[], b: readonly string[]) =>
  * holding another image is a conflict (EIMAGEEXISTS): a released version is never overwritten.
  */
 export async function publishImage(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: ReleaseContext,
   fetchImpl?: HttpFetch,
 ): Promise<PublishResult> {
   const tags = imageTags(config, ctx);
   const refs = imageRefs(config.image, tags);
   if (!config.push) {
-    ctx.logger.log('Not pushing %s (docker.push is false)', refs.join(', '));
+    ctx.logger.log('Not pushing %s (%s.push is false)', refs.join(', '), config.option);
     return noPublish;
   }
   const multi = config.platforms.length > 0;
@@ -75,7 +105,7 @@ export async function publishImage(
 }
 
 /** The image as semantic-release lists it: its version reference and its registry page. */
-export function imageRelease(config: DockerConfig, tag: string): PublishedRelease {
+export function imageRelease(config: ImageConfig, tag: string): PublishedRelease {
   const { apiHost, repository } = config.image;
   return {
     name: `Docker image ${imageRef(config.image, tag)}`,
@@ -131,7 +161,7 @@ async function pushVersion(
  */
 export async function moveFloatingTags(
   client: OciClient,
-  config: DockerConfig,
+  config: ImageConfig,
   floating: readonly string[],
   version: RemoteImage,
   ctx: ReleaseContext,

@@ -8,7 +8,7 @@ import {
   type Credentials,
   type OciClient,
 } from '../../oci/client.js';
-import type { DockerConfig } from './config.js';
+import type { CredentialSource, ImageConfig } from './config.js';
 import { existingLogin } from './existing-login.js';
 
 export interface RemoteImage {
@@ -20,7 +20,7 @@ export interface RemoteImage {
 
 /** A registry client for the image's registry, with the given credentials or the user's login. */
 export async function registryClient(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: StepContext,
   fetchImpl?: HttpFetch,
 ): Promise<OciClient> {
@@ -31,7 +31,7 @@ export async function registryClient(
   );
 }
 
-function clientWith(config: DockerConfig, credentials: Credentials | undefined, fetch: HttpFetch): OciClient {
+function clientWith(config: ImageConfig, credentials: Credentials | undefined, fetch: HttpFetch): OciClient {
   return createOciClient({
     host: config.image.apiHost,
     scheme: config.insecureRegistry ? 'http' : 'https',
@@ -76,10 +76,38 @@ function configDigestOf(manifest: Record<string, unknown>): string {
   return typeof config?.digest === 'string' ? config.digest : '';
 }
 
-/** The registry error as this kind's coded error: refused credentials, or the registry's answer. */
-export function registryError(error: unknown, config: DockerConfig): Error {
+/** Where the credentials came from, as the fix names it (never a value). */
+export function credentialText(source: CredentialSource): string {
+  if (source.from === 'env') return `\`${source.user}\` and \`${source.password}\``;
+  if (source.from === 'github-token') return `GITHUB_TOKEN (sent as user \`${source.user}\`)`;
+  return "the builder's existing login (no credentials are set for this image)";
+}
+
+// What the builder's CLI prints when the registry answers 403 (distribution's DENIED code, or the
+// bare status).
+const CLI_DENIED = /\bdenied\b|\b403\b/i;
+
+/**
+ * The registry error as this kind's coded error: refused credentials, or the registry's answer.
+ * A 403 from GitHub's registry (the API's, or the builder's push) is EGHCRPERMISSION: the token is
+ * good, the package's access settings or the workflow's permissions are not.
+ */
+export function registryError(error: unknown, config: ImageConfig): Error {
+  const coded = error as { code?: string; details?: string; message?: string };
+  const denied =
+    (error instanceof OciError && error.kind === 'denied') ||
+    (coded.code === 'ECOMMANDFAILED' && CLI_DENIED.test(coded.details ?? ''));
+  if (config.githubRegistry && denied) {
+    const user = config.credentials?.username ?? 'the existing login';
+    const reason = error instanceof OciError ? error.message : 'the push was denied';
+    return stackError('EGHCRPERMISSION', { image: config.image.name, user, reason });
+  }
   if (error instanceof OciError && (error.kind === 'auth' || error.kind === 'denied')) {
-    return stackError('EDOCKERAUTH', { registry: config.image.registry, reason: error.message });
+    return stackError('EDOCKERAUTH', {
+      registry: config.image.registry,
+      reason: error.message,
+      source: credentialText(config.credentialSource),
+    });
   }
   if (error instanceof OciError)
     return stackError('EDOCKERREGISTRY', { registry: config.image.registry, reason: error.message });
@@ -88,7 +116,7 @@ export function registryError(error: unknown, config: DockerConfig): Error {
 
 /** verifyConditions: the credentials are accepted for the repository (read-only, also in dry-run). */
 export async function checkRegistryAuth(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: StepContext,
   fetchImpl?: HttpFetch,
 ): Promise<Error[]> {
@@ -104,8 +132,9 @@ export async function checkRegistryAuth(
     // No credentials anywhere and a registry that wants some: nothing to check, the push will tell.
     if (!credentials && (coded as { code?: string }).code === 'EDOCKERAUTH') {
       ctx.logger.warn(
-        'No credentials for %s (DOCKER_REGISTRY_USER/_PASSWORD unset, no login found): the push may be refused',
+        'No credentials for %s (%s: none set, no login found): the push may be refused',
         config.image.registry,
+        config.option,
       );
       return [];
     }

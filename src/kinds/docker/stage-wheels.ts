@@ -4,7 +4,7 @@ import { stackError } from './errors.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import { assertNotSymlink, resolveInRepo } from '../../files/safe-path.js';
 import type { ReleaseContext } from '../../kind.js';
-import type { DockerConfig } from './config.js';
+import type { ImageConfig } from './config.js';
 
 /**
  * Puts exactly this run's wheels into `<context>/<wheelsDir>`: every `*.whl` already there is removed
@@ -12,7 +12,7 @@ import type { DockerConfig } from './config.js';
  * stay. The wheels come from the release manifest, never from a glob over `dist/`.
  */
 export async function stageWheels(
-  config: DockerConfig,
+  config: ImageConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
 ): Promise<string[]> {
@@ -21,8 +21,8 @@ export async function stageWheels(
     (a): a is Artifact & { path: string } => a.type === 'wheel' && !!a.path,
   );
   if (wheels.length === 0) throw stackError('EDOCKERNOWHEEL', { dir: config.wheelsDir });
-  const dir = await resolveInRepo(ctx.root, config.wheelsDir, 'docker.wheelsDir');
-  await assertNotSymlink(dir, 'docker.wheelsDir', config.wheelsDir);
+  const dir = await resolveInRepo(ctx.root, config.wheelsDir, `${config.option}.wheelsDir`);
+  await assertNotSymlink(dir, `${config.option}.wheelsDir`, config.wheelsDir);
   await mkdir(dir, { recursive: true });
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.endsWith('.whl')) {

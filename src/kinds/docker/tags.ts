@@ -7,7 +7,7 @@ import {
   renderedValue,
   templateRenderings,
 } from '../../version.js';
-import type { DockerConfig } from './config.js';
+import type { DockerConfig, ImageConfig } from './config.js';
 
 export interface ImageTags {
   /** The immutable tag: the release version as an image tag. */
@@ -25,7 +25,7 @@ export interface ImageTags {
  * as `beta`, a maintenance branch's `1.2.x`) gets that channel's name as its tag when `channelTags`
  * is on.
  */
-export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags {
+export function imageTags(config: ImageConfig, ctx: ReleaseContext): ImageTags {
   const { versions, version, channel } = ctx.release;
   const tags: ImageTags = { version: renderedValue(versions.imageTag), floating: [], skipped: undefined };
   tags.skipped = notLatestBecause({ version, branch: ctx.branch.kind, channel }, ctx.defaultChannelVersions);
@@ -35,7 +35,7 @@ export function imageTags(config: DockerConfig, ctx: ReleaseContext): ImageTags 
     return tags;
   }
   const filled = config.floatingTags.map((t, i) =>
-    fillTemplate(t, versions, {}, `docker.floatingTags[${i}]`),
+    fillTemplate(t, versions, {}, `${config.option}.floatingTags[${i}]`),
   );
   tags.floating = [...new Set(filled)].filter((t) => t !== tags.version);
   return tags;
@@ -46,17 +46,20 @@ export function imageRefs(image: ImageName, tags: ImageTags): string[] {
   return [tags.version, ...tags.floating].map((tag) => imageRef(image, tag));
 }
 
-/** The renderings the image uses: its version tag, and whatever its templates ask for. */
+/** The renderings the images use: their version tag, and whatever their templates ask for. */
 export function dockerRenderings(config: DockerConfig): RenderingNeed[] {
-  const templates: Array<[string, string]> = [
-    ...config.floatingTags.map((t, i): [string, string] => [t, `docker.floatingTags[${i}]`]),
-    ...Object.entries(config.labels).map(([k, v]): [string, string] => [v, `docker.labels.${k}`]),
-    ...Object.entries(config.buildArgs).map(([k, v]): [string, string] => [v, `docker.buildArgs.${k}`]),
-  ];
-  return [
-    { rendering: 'imageTag', option: 'docker.image' },
-    ...templates.flatMap(([template, option]) =>
-      templateRenderings(template).map((rendering) => ({ rendering, option })),
-    ),
-  ];
+  return config.images.flatMap((image) => {
+    const at = image.option;
+    const templates: Array<[string, string]> = [
+      ...image.floatingTags.map((t, i): [string, string] => [t, `${at}.floatingTags[${i}]`]),
+      ...Object.entries(image.labels).map(([k, v]): [string, string] => [v, `${at}.labels.${k}`]),
+      ...Object.entries(image.buildArgs).map(([k, v]): [string, string] => [v, `${at}.buildArgs.${k}`]),
+    ];
+    return [
+      { rendering: 'imageTag' as const, option: `${at}.image` },
+      ...templates.flatMap(([template, option]) =>
+        templateRenderings(template).map((rendering) => ({ rendering, option })),
+      ),
+    ];
+  });
 }

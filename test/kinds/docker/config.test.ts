@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveDockerConfig } from '../../../src/kinds/docker/config.js';
 import { fakeStepContext } from '../../helpers/contexts.js';
 
-const resolve = (raw: unknown, env: Record<string, string> = {}) =>
+const resolveAll = (raw: unknown, env: Record<string, string> = {}) =>
   resolveDockerConfig(raw, fakeStepContext({ root: '/repo', env }));
+/** The object form: one image. */
+const resolve = (raw: unknown, env: Record<string, string> = {}) => {
+  const { config, errors } = resolveAll(raw, env);
+  return { config: config?.images[0], errors };
+};
 const codes = (raw: unknown, env: Record<string, string> = {}) =>
   resolve(raw, env).errors.map((e) => (e as { code?: string }).code);
 
@@ -82,7 +87,7 @@ describe('docker options', () => {
       ctx,
     );
     expect(errors).toEqual([]);
-    expect(config?.secrets).toEqual([
+    expect(config?.images[0]?.secrets).toEqual([
       { id: 'NPM_TOKEN', env: 'NPM_TOKEN' },
       { id: 'pip-index', env: 'INDEX' },
     ]);

@@ -15,7 +15,7 @@ async function setup(options: Record<string, unknown> = {}) {
   const root = await mkdtemp(path.join(tmpdir(), 'srs-stage-'));
   dirs.push(root);
   const ctx = fakeReleaseContext({ root, version: '1.2.0' });
-  const config = resolveDockerConfig({ image: 'org/app', ...options }, ctx).config!;
+  const config = resolveDockerConfig({ image: 'org/app', ...options }, ctx).config!.images[0]!;
   return { root, ctx, config };
 }
 

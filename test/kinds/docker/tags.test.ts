@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDockerConfig, type DockerConfig } from '../../../src/kinds/docker/config.js';
+import { resolveDockerConfig, type ImageConfig } from '../../../src/kinds/docker/config.js';
 import { planImage } from '../../../src/kinds/docker/plan.js';
 import { imageRefs, imageTags } from '../../../src/kinds/docker/tags.js';
 import { fakeReleaseContext, fakeStepContext, type FakeContextInput } from '../../helpers/contexts.js';
 
-function config(options: Record<string, unknown> = {}): DockerConfig {
+function config(options: Record<string, unknown> = {}): ImageConfig {
   const result = resolveDockerConfig(
     { image: 'registry.example.com/org/app', ...options },
     fakeStepContext({ root: '/repo' }),
   );
   expect(result.errors).toEqual([]);
-  return result.config!;
+  return result.config!.images[0]!;
 }
 
 const release = (input: Omit<FakeContextInput, 'root'> & { version: string }) =>
@@ -134,9 +134,9 @@ describe('image tags', () => {
       release({ version: '1.4.0', branch: main }),
     );
     expect(lines.filter((l) => l.action === 'publish').map((l) => l.text)).toEqual([
-      'push registry.example.com/org/app:1.4.0',
-      'push registry.example.com/org/app:latest',
-      'push registry.example.com/org/app:1',
+      'push registry.example.com/org/app:1.4.0 (existing login)',
+      'push registry.example.com/org/app:latest (existing login)',
+      'push registry.example.com/org/app:1 (existing login)',
     ]);
     expect(lines.find((l) => l.action === 'build' && l.text.startsWith('image'))?.text).toBe(
       'image registry.example.com/org/app:1.4.0 from docker/ (docker/Dockerfile, docker)',
@@ -170,9 +170,9 @@ describe('semantic-release-stack/docker', () => {
       context,
     );
     expect(logger.lines.filter((l) => l.includes('push '))).toEqual([
-      'log:   publish push registry.example.com/org/app:1.4.0',
-      'log:   publish push registry.example.com/org/app:latest',
-      'log:   publish push registry.example.com/org/app:1.4',
+      'log:   publish push registry.example.com/org/app:1.4.0 (existing login)',
+      'log:   publish push registry.example.com/org/app:latest (existing login)',
+      'log:   publish push registry.example.com/org/app:1.4 (existing login)',
     ]);
   });
 });
