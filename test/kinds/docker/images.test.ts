@@ -83,6 +83,23 @@ describe('docker as an array: several images', () => {
     ]);
   });
 
+  it('places each image artifact in its own registry, with its own login (what signing attaches to)', async () => {
+    const { ctx, config } = resolve(
+      [
+        { image: 'a.example.com/acme/app' },
+        { image: 'b.example.com/mirror/app', credentials: { user: 'B_USER', password: 'B_TOKEN' } },
+      ],
+      { DOCKER_REGISTRY_USER: 'a', DOCKER_REGISTRY_PASSWORD: 'a-pass', B_USER: 'b', B_TOKEN: 'b-pass' },
+    );
+    const place = (name: string) =>
+      dockerKind.registryOf!(config!, ctx, { kind: 'docker', type: 'image', name, refs: [`${name}:1.0.0`] });
+    const mirror = await place('b.example.com/mirror/app');
+    expect(mirror).toMatchObject({ repository: 'mirror/app', name: 'b.example.com/mirror/app' });
+    expect(mirror!.client.host).toBe('b.example.com');
+    expect((await place('a.example.com/acme/app'))!.client.host).toBe('a.example.com');
+    expect(await place('c.example.com/other')).toBeUndefined();
+  });
+
   it('reports every problem of every image at once, each at its path', () => {
     const { errors } = resolve([
       { image: 'org/app', contxt: 'x' },
