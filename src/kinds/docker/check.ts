@@ -23,7 +23,8 @@ export async function checkDocker(
   const perImage = await Promise.all(config.images.map((image) => checkImage(image, ctx, fetchImpl)));
   const seen = new Set<string>();
   return perImage.flat().filter((error) => {
-    const key = `${(error as { code?: string }).code}: ${error.message}`;
+    const { code, details } = error as { code?: string; details?: string };
+    const key = `${code}: ${error.message}\n${details}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

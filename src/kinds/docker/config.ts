@@ -193,6 +193,9 @@ function valueTemplateErrors(values: Record<string, string>, option: string): Er
   });
 }
 
+/** Where an image's `imageTagKey` is written when `valuesFile` is not given. */
+export const DEFAULT_VALUES_FILE = 'chart/values.yaml';
+
 type ImageOptions = z.output<typeof imageSchema>;
 
 /** One image's defaults: the context `docker`, its `Dockerfile`, wheels in `<context>/whls`. */
@@ -255,7 +258,7 @@ function resolveImage(
     credentialSource: login.source,
     githubRegistry: github,
     imageTagKey: o.imageTagKey
-      ? { key: o.imageTagKey, file: normalize(o.valuesFile ?? 'chart/values.yaml') }
+      ? { key: o.imageTagKey, file: normalize(o.valuesFile ?? DEFAULT_VALUES_FILE) }
       : undefined,
     buildOf: image.image.name,
   };

@@ -2,7 +2,13 @@ import type { HttpFetch } from '../../core/http.js';
 import { defineKind, type ArtifactKind, type VersionField } from '../../kind.js';
 import { addImagesChannel } from './add-channel.js';
 import { checkDocker } from './check.js';
-import { isGhcr, resolveDockerConfig, type DockerConfig, type GithubRegistryTest } from './config.js';
+import {
+  DEFAULT_VALUES_FILE,
+  isGhcr,
+  resolveDockerConfig,
+  type DockerConfig,
+  type GithubRegistryTest,
+} from './config.js';
 import { DOCKER_ERRORS } from './errors.js';
 import { planImages } from './plan.js';
 import { dockerRenderings } from './tags.js';
@@ -29,6 +35,18 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
     // The wheels staged into the build context.
     consumes: ['wheel'],
     errors: DOCKER_ERRORS,
+    preset: {
+      // The values files the images' `imageTagKey` write, for @semantic-release/git to commit.
+      versionFiles(options) {
+        const images: unknown[] = Array.isArray(options) ? options : [options];
+        const files = images.flatMap((image) => {
+          const o = (image ?? {}) as { imageTagKey?: unknown; valuesFile?: unknown };
+          if (typeof o.imageTagKey !== 'string') return [];
+          return [typeof o.valuesFile === 'string' ? o.valuesFile : DEFAULT_VALUES_FILE];
+        });
+        return [...new Set(files)];
+      },
+    },
     resolveConfig: (raw, ctx) => resolveDockerConfig(raw, ctx, deps.githubRegistry ?? isGhcr),
     renderings: dockerRenderings,
     // Each image's `imageTagKey`: the chart's values key that pins it (all images share the tag).

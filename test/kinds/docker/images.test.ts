@@ -100,6 +100,18 @@ describe('docker as an array: several images', () => {
     expect(await place('c.example.com/other')).toBeUndefined();
   });
 
+  it('tells the preset which values files the images pin their tags in', () => {
+    const files = dockerKind.preset!.versionFiles!;
+    expect(files({ image: 'org/app' })).toEqual([]);
+    expect(
+      files([
+        { image: 'org/app', imageTagKey: 'image.tag', valuesFile: 'deploy/values.yaml' },
+        { image: 'org/worker', imageTagKey: 'worker.tag', valuesFile: 'deploy/values.yaml' },
+        { image: 'org/jobs', imageTagKey: 'jobs.tag' },
+      ] as never),
+    ).toEqual(['deploy/values.yaml', 'chart/values.yaml']);
+  });
+
   it('reports every problem of every image at once, each at its path', () => {
     const { errors } = resolve([
       { image: 'org/app', contxt: 'x' },
