@@ -257,3 +257,63 @@ export async function dockerLogin(host: string, auth: { user: string; password: 
   });
   return config;
 }
+
+export interface PrivateDockerd {
+  /** The DOCKER_HOST value of this daemon. */
+  host: string;
+  /** Stops the daemon and removes its store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A dockerd of one test's own, with an empty store (what a fresh CI runner has): its own data-root,
+ * exec-root, pidfile and socket in a new /tmp directory (short: containerd's socket path lives under
+ * the exec-root and must stay below 108 bytes), the suite daemon's flags otherwise. Nothing another
+ * test built is in it, and stopping it removes everything it built.
+ */
+export async function startPrivateDockerd(): Promise<PrivateDockerd> {
+  const docker = await requireTool('docker', INSTALL_HINTS.docker);
+  const dockerd = await requireTool('dockerd', INSTALL_HINTS.dockerd);
+  const dir = await mkdtemp('/tmp/srs-dockerd-');
+  const socket = join(dir, 'docker.sock');
+  const host = `unix://${socket}`;
+  const log = join(dir, 'dockerd.log');
+  const logFd = openSync(log, 'a');
+  const child = spawn(
+    dockerd,
+    [
+      '--iptables=false',
+      '--bridge=none',
+      '--storage-driver=vfs',
+      ...['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec')],
+      ...['--pidfile', join(dir, 'docker.pid'), '--host', host],
+    ],
+    { stdio: ['ignore', logFd, logFd] },
+  );
+  closeSync(logFd);
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => (exited = `code ${code}, signal ${signal}`));
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (!exited && Date.now() < deadline) await sleep(200);
+      if (!exited) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && !exited) {
+    if (await pingDocker(socket)) {
+      const info = await execa(docker, ['info', '--format', '{{.ServerVersion}}'], {
+        env: { DOCKER_HOST: host },
+        reject: false,
+      });
+      if (info.exitCode === 0) return { host, stop };
+    }
+    await sleep(250);
+  }
+  const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+  await stop();
+  throw new Error(`a private dockerd did not start (${exited ?? 'no answer in 60 s'}):\n${tail}`);
+}

@@ -61,6 +61,7 @@ export const imageSchema = z
     /** Dotted key in `valuesFile` that pins this image's tag in the chart. */
     imageTagKey: z.string().min(1).optional(),
     valuesFile: relativePath.optional(),
+    cache: z.boolean().optional(),
   })
   .strict();
 
@@ -89,6 +90,8 @@ export interface ImageConfig {
   push: boolean;
   /** Plain HTTP to the registry (default: only for loopback registries). */
   insecureRegistry: boolean;
+  /** Reuse the layers of this branch's last released image (build-cache.ts). */
+  cache: boolean;
   credentials: Credentials | undefined;
   credentialSource: CredentialSource;
   /** A GitHub Container Registry: a 403 there is EGHCRPERMISSION (the package's access settings). */
@@ -254,6 +257,7 @@ function resolveImage(
     channelTags: o.channelTags ?? true,
     push: o.push ?? true,
     insecureRegistry: o.insecureRegistry ?? isLoopbackHost(image.image.apiHost),
+    cache: o.cache ?? false,
     credentials: login.credentials,
     credentialSource: login.source,
     githubRegistry: github,

@@ -66,7 +66,7 @@ export function createDockerKind(deps: DockerKindDeps = {}): ArtifactKind<Docker
       ),
     check: (config, ctx) => checkDocker(config, ctx, deps.fetch),
     plan: planImages,
-    prepare: prepareImages,
+    prepare: (config, ctx, manifest) => prepareImages(config, ctx, manifest, deps.fetch),
     publish: (config, ctx) => publishImages(config, ctx, deps.fetch),
     addChannel: (config, ctx) => addImagesChannel(config, ctx, deps.fetch),
     async registryOf(config, ctx, artifact) {

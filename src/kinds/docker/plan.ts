@@ -1,5 +1,6 @@
 import type { PlanLine, ReleaseContext } from '../../kind.js';
 import { imageRef } from '../../oci/reference.js';
+import { planCache } from './build-cache.js';
 import type { DockerConfig, ImageConfig } from './config.js';
 import { imageRefs, imageTags } from './tags.js';
 
@@ -33,6 +34,7 @@ export function planImage(config: ImageConfig, ctx: ReleaseContext): PlanLine[] 
       action: 'build',
       text: `image ${versionRef} from ${config.context}/ (${config.dockerfile}, ${config.builder}${platforms}${secrets})`,
     });
+    if (config.cache) lines.push(planCache(config, ctx));
   }
   for (const tag of tags.floating)
     lines.push({ action: 'tag', text: `image ${imageRef(config.image, tag)}` });

@@ -1,11 +1,14 @@
+import type { HttpFetch } from '../../core/http.js';
 import type { Artifact, Manifest } from '../../core/manifest.js';
 import { resolveInRepo } from '../../files/safe-path.js';
 import type { ReleaseContext } from '../../kind.js';
 import { imageRef } from '../../oci/reference.js';
+import { buildCache } from './build-cache.js';
 import type { DockerConfig, ImageConfig } from './config.js';
 import { createBuilder } from './builders/index.js';
 import { buildArgs, imageLabels } from './labels.js';
 import { builderContext, withBuilder } from './login.js';
+import { registryClient } from './registry.js';
 import { stageWheels } from './stage-wheels.js';
 import { imageRefs, imageTags } from './tags.js';
 
@@ -17,12 +20,13 @@ export async function prepareImages(
   config: DockerConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
+  fetchImpl?: HttpFetch,
 ): Promise<Artifact[]> {
   const built = new Map<string, string>();
   const artifacts: Artifact[] = [];
   for (const image of config.images) {
     const source = built.get(image.buildOf);
-    const artifact = source ? await tagImage(image, source, ctx) : await prepareImage(image, ctx, manifest);
+    const artifact = source ? await tagImage(image, source, ctx) : await prepareImage(image, ctx, manifest, fetchImpl);
     built.set(image.image.name, artifact.refs![0]!);
     artifacts.push(artifact);
   }
@@ -48,6 +52,7 @@ export async function prepareImage(
   config: ImageConfig,
   ctx: ReleaseContext,
   manifest: Manifest,
+  fetchImpl?: HttpFetch,
 ): Promise<Artifact> {
   const tags = imageTags(config, ctx);
   await stageWheels(config, ctx, manifest);
@@ -61,6 +66,9 @@ export async function prepareImage(
     secrets: config.secrets,
     platforms: config.platforms,
     alsoTagged: tags.floating.map((tag) => imageRef(config.image, tag)),
+    cache: config.cache
+      ? await buildCache(config, ctx, () => registryClient(config, ctx, fetchImpl))
+      : undefined,
   };
   const multiPlatform = config.platforms.length > 0;
   await withBuilder(config, ctx, async (builder) => {

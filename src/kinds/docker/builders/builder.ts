@@ -20,6 +20,20 @@ export interface BuildRequest {
    * `--tag` each instead of a `tag` call each afterwards. A multi-platform build ignores them.
    */
   alsoTagged?: readonly string[];
+  /** `docker.cache`: absent when it is off. */
+  cache?: BuildCache;
+}
+
+/**
+ * A registry build cache. Every builder writes what the next release's build needs (BuildKit's
+ * inline cache metadata, podman/buildah's cache images) and reads `from` (docker) or `repository`
+ * (podman/buildah, which look their cache images up by a key of their own in a repository).
+ */
+export interface BuildCache {
+  /** The image to take layers from; undefined when the registry does not hold one (build-cache.ts). */
+  from: string | undefined;
+  /** The image's repository, `<registry>/<path>` without a tag. */
+  repository: string;
 }
 
 export interface Credentials {

@@ -1,6 +1,6 @@
 import { exec } from '../../../exec.js';
 import type { Builder, BuilderContext, BuildRequest } from './builder.js';
-import { buildFlags, withPrefix } from './flags.js';
+import { buildFlags, layerCacheFlags, withPrefix } from './flags.js';
 
 const INSTALL = {
   podman: 'Install Podman (Debian: `apt-get install podman`).',
@@ -51,12 +51,13 @@ export function containersBuilder(name: 'podman' | 'buildah', ctx: BuilderContex
     async build(request: BuildRequest) {
       const verb = name === 'podman' ? 'build' : 'bud';
       if (request.platforms.length === 0) {
-        await run([verb, ...buildFlags(request), '--', request.contextDir]);
+        const cache = layerCacheFlags(request.cache, tls);
+        await run([verb, ...buildFlags(request), ...cache, '--', request.contextDir]);
         return;
       }
       // `--manifest` collects one image per platform in a list named like the image. The cache is
-      // off: podman 4.3 reuses a layer of another platform for a FROM scratch stage, which would put
-      // an amd64 image under arm64.
+      // off, `docker.cache` too: podman 4.3 reuses a layer of another platform for a FROM scratch
+      // stage, which would put an amd64 image under arm64.
       const flags = buildFlags(request).filter((_, i, all) => all[i] !== '--tag' && all[i - 1] !== '--tag');
       await run([
         verb,

@@ -5,7 +5,7 @@ import { archiveConfigDigests, openOciArchive, pushOciArchive } from '../../../o
 import { DOCKER_HUB } from '../../../oci/reference.js';
 import type { Builder, BuilderContext, BuildRequest } from './builder.js';
 import { appendLabels, dockerignoreExcludesItself } from './dockerfile-labels.js';
-import { buildFlags, withPrefix } from './flags.js';
+import { buildFlags, inlineCacheFlags, withPrefix } from './flags.js';
 
 const INSTALL =
   'Install Docker Engine (Debian: `apt-get install docker.io`) or choose `"builder": "podman"` or `"buildah"`.';
@@ -18,6 +18,34 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
   ) => exec(ctx, 'docker', args, { env: ctx.authEnv, install: INSTALL, ...options });
   const hasBuildx = async () =>
     (await run(['buildx', 'version'], { quiet: true, reject: false }).catch(() => undefined))?.exitCode === 0;
+
+  /**
+   * Whether `docker build` runs BuildKit. DOCKER_BUILDKIT decides when set (the CLI reads it as a Go
+   * boolean). Otherwise docker CLI 23 and later build with BuildKit when the buildx plugin is
+   * installed, and the 20.10 CLI uses the legacy builder (unless the daemon's `features.buildkit`
+   * says otherwise, which is not read here: such a build then only misses the cache).
+   */
+  async function buildsWithBuildkit(): Promise<boolean> {
+    const flag = goBool(ctx.env.DOCKER_BUILDKIT);
+    if (flag !== undefined) return flag;
+    const client = await run(['version', '--format', '{{.Client.Version}}'], { quiet: true, reject: false });
+    const major = Number(/^(\d+)\./.exec(client.stdout.trim())?.[1] ?? 0);
+    return major >= 23 && (await hasBuildx());
+  }
+
+  /**
+   * The legacy builder's cache: it reuses a step only from an image in the local store, so the
+   * image is pulled first (with the run's login). A failed pull is not an error: the build runs
+   * without the cache.
+   */
+  async function pulledCache(request: BuildRequest): Promise<string[]> {
+    const from = request.cache?.from;
+    if (!from) return [];
+    const pulled = await run(['pull', '--', from], { quiet: true, reject: false });
+    if (pulled.exitCode === 0) return ['--cache-from', from];
+    ctx.logger.log('Building without cache: `docker pull %s` failed (%s)', from, lastLine(pulled.stderr));
+    return [];
+  }
 
   return {
     name: 'docker',
@@ -54,18 +82,24 @@ export function dockerBuilder(ctx: BuilderContext): Builder {
           '--output',
           output,
           ...buildFlags(request),
+          ...inlineCacheFlags(request.cache),
           '--',
           request.contextDir,
         ]);
         return;
       }
+      const cache = !request.cache
+        ? []
+        : (await buildsWithBuildkit())
+          ? inlineCacheFlags(request.cache)
+          : await pulledCache(request);
       const labelled = await labelledDockerfile(request);
       if (!labelled) {
-        await run(['build', ...buildFlags(request), '--', request.contextDir]);
+        await run(['build', ...buildFlags(request), ...cache, '--', request.contextDir]);
         return;
       }
       const flags = buildFlags({ ...request, dockerfile: '-', labels: labelled.flagLabels });
-      await run(['build', ...flags, '--', request.contextDir], { input: labelled.dockerfile });
+      await run(['build', ...flags, ...cache, '--', request.contextDir], { input: labelled.dockerfile });
     },
 
     async tag(source, target, multiPlatform) {
@@ -149,6 +183,14 @@ async function labelledDockerfile(request: BuildRequest) {
   if (ignore && !(ignore.isFile() && dockerignoreExcludesItself(await readFile(ignoreFile, 'utf8'))))
     return undefined;
   return appendLabels(await readFile(request.dockerfile), request.labels);
+}
+
+/** Go's strconv.ParseBool, as the docker CLI reads DOCKER_BUILDKIT; undefined when unset or not a boolean. */
+function goBool(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() || 'no output';
