@@ -20,6 +20,7 @@ const BENCHMARKS: Array<{ name: string; args?: string[] }> = [
   { name: 'growth' },
   { name: 'chart-edits' },
   { name: 'exec' },
+  { name: 'build-cache' },
 ];
 
 const args = process.argv.slice(2);

@@ -240,6 +240,7 @@ const ORDER = [
   'docs-archive',
   'chart-edits',
   'growth',
+  'build-cache',
   'shipping',
 ];
 
