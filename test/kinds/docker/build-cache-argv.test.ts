@@ -80,7 +80,8 @@ describe('docker builder cache flags', () => {
   });
 
   it('legacy builder (DOCKER_BUILDKIT=0 even with buildx, or no buildx): pull, then --cache-from', async () => {
-    for (const env of [{ DOCKER_BUILDKIT: '0', SHIM_BUILDX: '1' }, {}]) {
+    const envs: Array<Record<string, string>> = [{ DOCKER_BUILDKIT: '0', SHIM_BUILDX: '1' }, {}];
+    for (const env of envs) {
       const { calls, builds } = await build(env);
       expect(calls.filter((c) => c.startsWith('pull'))).toEqual([`pull -- ${FROM}`]);
       expect(calls.indexOf(`pull -- ${FROM}`)).toBeLessThan(calls.indexOf(builds[0]!));
