@@ -26,7 +26,9 @@ export async function prepareImages(
   const artifacts: Artifact[] = [];
   for (const image of config.images) {
     const source = built.get(image.buildOf);
-    const artifact = source ? await tagImage(image, source, ctx) : await prepareImage(image, ctx, manifest, fetchImpl);
+    const artifact = source
+      ? await tagImage(image, source, ctx)
+      : await prepareImage(image, ctx, manifest, fetchImpl);
     built.set(image.image.name, artifact.refs![0]!);
     artifacts.push(artifact);
   }

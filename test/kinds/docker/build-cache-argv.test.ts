@@ -47,7 +47,8 @@ async function build(env: Record<string, string>, request: Partial<BuildRequest>
     logger,
     env: { PATH: `${dir}:/usr/bin:/bin`, SHIM_DIR: dir, ...env },
   });
-  const config = resolveDockerConfig({ image: 'registry.example.com/org/app', cache: true }, ctx).config!;
+  const config = resolveDockerConfig({ image: 'registry.example.com/org/app', cache: true }, ctx).config!
+    .images[0]!;
   await dockerBuilder(builderContext(config, ctx)).build({
     ref: 'registry.example.com/org/app:1.5.0',
     contextDir: dir,
