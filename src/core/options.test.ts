@@ -35,6 +35,15 @@ describe('withoutGlobalOptions', () => {
       python: { versionFiles: ['a.json'] },
     });
   });
+
+  it('knows repositoryUrl after semantic-release put a token into the global one', () => {
+    const globals = {
+      repositoryUrl: 'https://x-access-token:t0k3n@github.com/acme/demo.git',
+      originalRepositoryURL: 'https://github.com/acme/demo.git',
+    };
+    const config = { repositoryUrl: 'https://github.com/acme/demo.git', devVersion: true };
+    expect(withoutGlobalOptions(config, globals)).toEqual({ devVersion: true });
+  });
 });
 
 describe('closest', () => {

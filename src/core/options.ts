@@ -90,7 +90,8 @@ function editDistance(a: string, b: string): number {
 /**
  * semantic-release hands each plugin `{...globalOptions, ...pluginOptions}`. To tell a typo from a
  * global option (branches, tagFormat, another plugin's shared `assets`…), drop every key whose value
- * is the very value of the same global option.
+ * is the very value of the same global option. The plugins' copy is taken before semantic-release
+ * puts a token into `repositoryUrl`: theirs is the one it keeps as `originalRepositoryURL`.
  */
 export function withoutGlobalOptions(
   pluginConfig: Record<string, unknown>,
@@ -100,6 +101,7 @@ export function withoutGlobalOptions(
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(pluginConfig)) {
     if (!keep.has(key) && key in globalOptions && sameValue(value, globalOptions[key])) continue;
+    if (key === 'repositoryUrl' && sameValue(value, globalOptions.originalRepositoryURL)) continue;
     own[key] = value;
   }
   return own;
