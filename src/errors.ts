@@ -109,7 +109,7 @@ export const ERRORS = {
   // --- resumed publish (`semantic-release-stack publish --tag`) -------------------------------
   ERESUMECONFIG: (p) => ({
     message: `Cannot read the release configuration: ${s(p.reason)}.`,
-    details: `\`semantic-release-stack publish\` reads the configuration semantic-release reads (\`.releaserc*\`, \`release.config.*\`, \`package.json#release\`) in the current directory, or the file given with \`--config\`. See [failure and recovery](${README}failure-and-recovery).`,
+    details: `\`semantic-release-stack publish --tag\` takes the options the interrupted run recorded; \`--config <file>\` replaces them with that file's (JSON, YAML or JS, with its \`extends\`). Fix the file or leave \`--config\` out. See [failure and recovery](${README}failure-and-recovery).`,
   }),
   ERESUMENOSTACK: (p) => ({
     message: `The release configuration \`${s(p.file)}\` does not use semantic-release-stack.`,
@@ -118,6 +118,10 @@ export const ERRORS = {
   ERESUMETAG: (p) => ({
     message: `Cannot resume the release of \`${s(p.tag)}\`: ${s(p.reason)}.`,
     details: `Give the tag semantic-release created for the release, e.g. \`semantic-release-stack publish --tag v1.4.0\`. See [failure and recovery](${README}failure-and-recovery).`,
+  }),
+  ERESUMENORECORD: (p) => ({
+    message: `Cannot resume the release of \`${s(p.tag)}\`: there is no record of it to continue (${s(p.reason)}).`,
+    details: `\`semantic-release-stack publish --tag\` continues what the interrupted run recorded before it published anything: its claim on the tag, \`refs/semantic-release-stack/releases/<tag>\` on the remote, holds the branch, the channel, the commits and the options. No claim: the run stopped before this package published anything, so there is nothing to continue — delete the tag (\`git push origin :refs/tags/<tag>\`, \`git tag -d <tag>\`) and run semantic-release again. A claim without a record was made by an older semantic-release-stack: finish it with that version (\`npx semantic-release-stack@<that version> publish --tag <tag>\`). See [failure and recovery](${README}failure-and-recovery).`,
   }),
   EGITHUBRELEASE: (p) => ({
     message: `Cannot complete the GitHub release of \`${s(p.tag)}\`: ${s(p.reason)}.`,

@@ -18,7 +18,7 @@ export interface SrContext {
   branches?: Array<{
     tags?: Array<{ version?: string; gitTag?: string; channels?: Array<string | null> }>;
   }>;
-  nextRelease?: { version: string; gitTag: string; gitHead: string; channel?: string | null };
+  nextRelease?: { version: string; gitTag: string; gitHead: string; channel?: string | null; notes?: string };
   lastRelease?: { version?: string; gitTag?: string };
 }
 

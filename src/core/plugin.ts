@@ -136,7 +136,10 @@ export function createPlugin(
     try {
       throwAll(await checkArtifactFiles(ctx.root, manifest));
       // The first run to claim the tag publishes; a concurrent one stops here (ECONCURRENT).
-      if (active.some(({ kind }) => kind.publish) && (await claimRelease(ctx, manifest)))
+      if (
+        active.some(({ kind }) => kind.publish) &&
+        (await claimRelease(ctx, manifest, context.nextRelease?.notes))
+      )
         await save(ctx, manifest);
       const { outcomes, releases } = await publishInOrder(
         active,

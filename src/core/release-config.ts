@@ -8,31 +8,12 @@ import { stackError } from '../errors.js';
 import { KINDS } from '../kinds/index.js';
 
 /**
- * Reads a repository's semantic-release configuration the way semantic-release 24 does (cosmiconfig
- * `release`, searched in the directory only, then `extends` merged under it), without importing
- * semantic-release's internals: the CLI must work wherever this package is installed.
+ * The release configuration of `publish --tag --config <file>` (which replaces the options the
+ * interrupted run recorded) read the way semantic-release 24 reads one file (JSON, YAML, JS; then
+ * `extends` merged under it), without importing semantic-release's internals: the CLI must work
+ * wherever this package is installed. Which file semantic-release would have found is not searched
+ * for: the run's own options are in the release record.
  */
-export const CONFIG_FILES = [
-  'package.json',
-  '.releaserc',
-  '.releaserc.json',
-  '.releaserc.yaml',
-  '.releaserc.yml',
-  '.releaserc.js',
-  '.releaserc.cjs',
-  '.releaserc.mjs',
-  '.config/releaserc',
-  '.config/releaserc.json',
-  '.config/releaserc.yaml',
-  '.config/releaserc.yml',
-  '.config/releaserc.js',
-  '.config/releaserc.cjs',
-  '.config/releaserc.mjs',
-  'release.config.js',
-  'release.config.cjs',
-  'release.config.mjs',
-];
-
 export type ReleaseOptions = Record<string, unknown>;
 
 export interface LoadedConfig {
@@ -98,40 +79,27 @@ async function loadExtends(name: string, fromDir: string): Promise<ReleaseOption
   return loaded ?? {};
 }
 
-/**
- * The options semantic-release would run with: the first config file found (or `configFile`), with
- * each `extends` merged underneath it, in order.
- */
-export async function loadReleaseConfig(dir: string, configFile?: string): Promise<LoadedConfig> {
-  const candidates = configFile
-    ? [path.resolve(dir, configFile)]
-    : CONFIG_FILES.map((f) => path.join(dir, f));
-  for (const file of candidates) {
-    if (!existsSync(file)) {
-      if (configFile) throw stackError('ERESUMECONFIG', { reason: `\`${configFile}\` does not exist` });
-      continue;
-    }
-    let own: ReleaseOptions | undefined;
-    try {
-      own = await readConfigFile(file);
-    } catch (error) {
-      throw stackError('ERESUMECONFIG', {
-        reason: `\`${path.relative(dir, file) || file}\` cannot be read: ${(error as Error).message.split('\n')[0]}`,
-      });
-    }
-    if (!own) continue;
-    const { extends: extendsOption, ...rest } = own;
-    const names = extendsOption === undefined ? [] : [extendsOption].flat();
-    let merged: ReleaseOptions = {};
-    for (const name of names) {
-      if (typeof name !== 'string') continue;
-      merged = { ...merged, ...(await loadExtends(name, path.dirname(file))) };
-    }
-    return { file, options: { ...merged, ...dropNil(rest) } };
+/** The options of `configFile`, with each `extends` merged underneath it, in order. */
+export async function loadReleaseConfig(dir: string, configFile: string): Promise<LoadedConfig> {
+  const file = path.resolve(dir, configFile);
+  if (!existsSync(file)) throw stackError('ERESUMECONFIG', { reason: `\`${configFile}\` does not exist` });
+  let own: ReleaseOptions | undefined;
+  try {
+    own = await readConfigFile(file);
+  } catch (error) {
+    throw stackError('ERESUMECONFIG', {
+      reason: `\`${path.relative(dir, file) || file}\` cannot be read: ${(error as Error).message.split('\n')[0]}`,
+    });
   }
-  throw stackError('ERESUMECONFIG', {
-    reason: `no semantic-release configuration in ${dir} (looked for ${CONFIG_FILES.join(', ')})`,
-  });
+  if (!own) throw stackError('ERESUMECONFIG', { reason: `\`${configFile}\` holds no configuration` });
+  const { extends: extendsOption, ...rest } = own;
+  const names = extendsOption === undefined ? [] : [extendsOption].flat();
+  let merged: ReleaseOptions = {};
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    merged = { ...merged, ...(await loadExtends(name, path.dirname(file))) };
+  }
+  return { file, options: { ...merged, ...dropNil(rest) } };
 }
 
 const dropNil = (o: ReleaseOptions): ReleaseOptions =>

@@ -29,6 +29,8 @@ export interface GithubResume {
   repositoryUrl: string | undefined;
   tag: string;
   version: string;
+  /** The interrupted run's release notes, when recorded; else the changelog's section, if any. */
+  notes: string | undefined;
   prerelease: boolean;
   /** Whether the "latest" rule makes this release GitHub's Latest release (isLatest, version.ts). */
   latest: boolean;
@@ -102,7 +104,7 @@ export async function resumeGithubRelease(
       tag: r.tag,
       create: {
         name: r.tag,
-        body: notesFromChangelog(changelog, r.version) ?? `Release ${r.tag}.`,
+        body: r.notes ?? notesFromChangelog(changelog, r.version) ?? `Release ${r.tag}.`,
         prerelease: r.prerelease,
       },
       keepDraft: effectiveGithubOptions(r.options)?.draftRelease === true,

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadReleaseConfig, stackEntries, stackEntryOf } from './release-config.js';
-import { decideBranch, releaseCommitSubject, versionOfTag } from './resume-release.js';
+import type { ReleaseContext } from '../kind.js';
+import { createRedactor } from '../redact.js';
+import { withCredentials } from './git-auth-url.js';
+import type { Manifest } from './manifest.js';
+import { parseRecord, recordMessage, recordOf, withoutCredentials } from './release-record.js';
+import { versionOfTag } from './resume-release.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,65 +24,66 @@ describe('versionOfTag', () => {
   });
 });
 
-describe('decideBranch', () => {
-  const options = {
-    branches: ['+([0-9])?(.{+([0-9]),x}).x', 'main', 'next', { name: 'beta', prerelease: true }, '1.x'],
-  };
+describe('the release record in the claim commit', () => {
+  const manifest = { gitHead: 'b'.repeat(40) } as Manifest;
+  const ctx = {
+    options: {
+      repositoryUrl: 'https://x-access-token:ghs_secret123456@github.com/acme/demo.git',
+      originalRepositoryURL: 'https://github.com/acme/demo.git',
+      branches: ['main'],
+      plugins: [['semantic-release-stack', { docker: { image: 'acme/app' } }]],
+    },
+    branch: { name: 'main', kind: 'release', main: true, prerelease: undefined },
+    release: { gitTag: 'v1.4.0', version: '1.4.0', channel: undefined },
+    releasedVersions: ['1.3.0', '1.3.1-beta.1'],
+    defaultChannelVersions: ['1.3.0'],
+  } as unknown as ReleaseContext;
 
-  it('takes the first release branch for the default channel, with or without a note', () => {
-    for (const noteChannel of [null, undefined]) {
-      expect(decideBranch({ version: '1.4.0', options, noteChannel })).toMatchObject({
-        name: 'main',
-        type: 'release',
-        main: true,
-        channel: undefined,
-      });
-    }
+  it('holds what semantic-release decided, without the token it put into repositoryUrl', () => {
+    const redactor = createRedactor({ GITHUB_TOKEN: 'ghs_secret123456' });
+    const message = recordMessage('subject line', recordOf(ctx, manifest, 'a'.repeat(40)), redactor);
+    expect(message.startsWith('subject line\n\n')).toBe(true);
+    expect(message).not.toContain('ghs_secret123456');
+    expect(parseRecord(message)).toEqual({
+      schema: 1,
+      tag: 'v1.4.0',
+      version: '1.4.0',
+      tagCommit: 'a'.repeat(40),
+      builtFrom: 'b'.repeat(40),
+      branch: { name: 'main', type: 'release', main: true },
+      releasedVersions: ['1.3.0', '1.3.1-beta.1'],
+      defaultChannelVersions: ['1.3.0'],
+      repositoryUrl: 'https://github.com/acme/demo.git',
+      options: {
+        repositoryUrl: 'https://github.com/acme/demo.git',
+        branches: ['main'],
+        plugins: [['semantic-release-stack', { docker: { image: 'acme/app' } }]],
+      },
+    });
+    expect(parseRecord('semantic-release-stack publishes v1.0.0 (run 0123)')).toBeUndefined();
   });
 
-  it('follows the channel semantic-release noted on the tag: another release branch or a maintenance one', () => {
-    expect(decideBranch({ version: '1.4.0', options, noteChannel: 'next' })).toMatchObject({
-      name: 'next',
-      type: 'release',
-      main: false,
-      channel: 'next',
-    });
-    expect(decideBranch({ version: '1.2.3', options, noteChannel: '1.x' })).toMatchObject({
-      name: '1.x',
-      type: 'maintenance',
-      channel: '1.x',
-    });
-  });
-
-  it('finds the prerelease branch from the version, and honours --branch', () => {
-    expect(decideBranch({ version: '2.0.0-beta.3', options, noteChannel: undefined })).toMatchObject({
-      name: 'beta',
-      type: 'prerelease',
-      prerelease: 'beta',
-      channel: 'beta',
-    });
-    expect(
-      decideBranch({ version: '1.2.3', options, noteChannel: undefined, branchOption: '1.x' }),
-    ).toMatchObject({ name: '1.x', type: 'maintenance', reason: '--branch' });
+  it('strips credentials from an URL and nothing else', () => {
+    expect(withoutCredentials('https://u:p@host/a.git')).toBe('https://host/a.git');
+    expect(withoutCredentials('git@github.com:acme/demo.git')).toBe('git@github.com:acme/demo.git');
+    expect(withoutCredentials(undefined)).toBeUndefined();
   });
 });
 
-describe('releaseCommitSubject', () => {
-  it("is @semantic-release/git's subject for the version, default or configured", () => {
-    expect(releaseCommitSubject({ plugins: ['@semantic-release/git'] }, '1.4.0')).toBe(
-      'chore(release): 1.4.0 [skip ci]',
+describe("semantic-release's authenticated URL", () => {
+  it('puts the credentials into the https form of https, ssh and scp-like URLs', () => {
+    expect(withCredentials('https://github.com/acme/demo.git', 'x-access-token:t0k3n')).toBe(
+      'https://x-access-token:t0k3n@github.com/acme/demo.git',
     );
-    expect(
-      releaseCommitSubject(
-        {
-          plugins: [
-            ['@semantic-release/git', { message: 'release <%= nextRelease.version %> on ${branch.name}' }],
-          ],
-        },
-        '1.4.0',
-      ),
-    ).toBe('release 1.4.0 on ');
-    expect(releaseCommitSubject({ plugins: ['@semantic-release/github'] }, '1.4.0')).toBeUndefined();
+    expect(withCredentials('git@github.com:acme/demo.git', 'gitlab-ci-token:t0k3n')).toBe(
+      'https://gitlab-ci-token:t0k3n@github.com/acme/demo.git',
+    );
+    expect(withCredentials('ssh://git@host.example:2222/acme/demo.git', 't0k3n')).toBe(
+      'https://t0k3n@host.example/acme/demo.git',
+    );
+    expect(withCredentials('http://127.0.0.1:8080/acme/demo.git', 't0k3n')).toBe(
+      'http://t0k3n@127.0.0.1:8080/acme/demo.git',
+    );
   });
 });
 
@@ -107,14 +113,14 @@ describe('the release configuration', () => {
       path.join(dir, '.releaserc'),
       'tagFormat: app-${version}\nplugins:\n  - - semantic-release-stack/python\n    - versionFiles: [pyproject.toml]\n',
     );
-    const loaded = await loadReleaseConfig(dir);
+    const loaded = await loadReleaseConfig(dir, '.releaserc');
     expect(path.basename(loaded.file)).toBe('.releaserc');
     expect(loaded.options.tagFormat).toBe('app-${version}');
     expect(stackEntries(loaded.options, dir)).toEqual([
       { entry: 'python', config: { versionFiles: ['pyproject.toml'] } },
     ]);
     await writeFile(path.join(dir, 'package.json'), JSON.stringify({ release: { branches: ['trunk'] } }));
-    expect((await loadReleaseConfig(dir)).options).toEqual({ branches: ['trunk'] });
+    expect((await loadReleaseConfig(dir, 'package.json')).options).toEqual({ branches: ['trunk'] });
   });
 
   it('merges the preset of `extends` under the own options (release.config.mjs)', async () => {
@@ -122,17 +128,19 @@ describe('the release configuration', () => {
       path.join(dir, 'release.config.mjs'),
       "export default { extends: 'semantic-release-stack/preset', docker: { image: 'acme/app' } };\n",
     );
-    const { options } = await loadReleaseConfig(dir);
+    const { options } = await loadReleaseConfig(dir, 'release.config.mjs');
     expect(options.docker).toEqual({ image: 'acme/app' });
     expect(stackEntries(options, dir)).toEqual([{ entry: 'composite', config: {} }]);
-    expect(releaseCommitSubject(options, '1.0.0')).toBe('chore(release): 1.0.0 [skip ci]');
   });
 
-  it('says what is wrong when there is no configuration or it does not parse', async () => {
-    await expect(loadReleaseConfig(dir)).rejects.toMatchObject({ code: 'ERESUMECONFIG' });
+  it('says what is wrong when the file is missing, empty or does not parse', async () => {
     await mkdir(path.join(dir, 'sub'));
     await writeFile(path.join(dir, 'sub', '.releaserc.json'), '{ broken');
-    await expect(loadReleaseConfig(path.join(dir, 'sub'))).rejects.toMatchObject({ code: 'ERESUMECONFIG' });
+    await expect(loadReleaseConfig(path.join(dir, 'sub'), '.releaserc.json')).rejects.toMatchObject({
+      code: 'ERESUMECONFIG',
+    });
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'x' }));
+    await expect(loadReleaseConfig(dir, 'package.json')).rejects.toMatchObject({ code: 'ERESUMECONFIG' });
     await expect(loadReleaseConfig(dir, 'missing.json')).rejects.toMatchObject({ code: 'ERESUMECONFIG' });
   });
 });
