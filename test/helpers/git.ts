@@ -192,6 +192,21 @@ export function addUrlAlias(repo: TestRepo, url: string): void {
 }
 
 /**
+ * Makes `origin` an URL that only the working repository's own `.git/config` resolves (its
+ * `url.file://<remote>.insteadOf`; default `https://git.example.invalid/<slug>.git`, a host that
+ * does not exist): anything that loses the repository's configuration (a clone, another
+ * repository) cannot reach the remote. Returns the URL, to use as repositoryUrl.
+ */
+export async function remoteOnlyThroughConfig(
+  repo: TestRepo,
+  url = `https://git.example.invalid/${repo.slug}.git`,
+): Promise<string> {
+  await repo.git(['config', `url.${repo.remoteUrl}.insteadOf`, url]);
+  await repo.git(['remote', 'set-url', 'origin', url]);
+  return url;
+}
+
+/**
  * Writes `files` (if any), stages everything and commits (allowing an empty commit).
  * Returns the new commit's sha. Does not push.
  */

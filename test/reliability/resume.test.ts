@@ -2,8 +2,10 @@
  * RELIABILITY 10 — tag pushed, then publish fails. A full release through the real semantic-release
  * CLI loses its registry right after prepare (a test plugin listed first takes it down in publish), so
  * the tag is out, the wheel is on the index and the image is not. `semantic-release-stack publish
- * --tag v1.0.0` with the registry back re-creates the artifacts from the tag in a temporary checkout
- * and publishes only what is missing; a second run finds everything there and skips it all.
+ * --tag v1.0.0` with the registry back reads what the run recorded in its claim, re-creates the
+ * artifacts from the tag in a worktree and publishes only what is missing; a second run finds
+ * everything there and skips it all. The remote is reachable only through the repository's own
+ * `.git/config` (`url.<bare>.insteadOf https://git.example.invalid/…`), as semantic-release reached it.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import {
   commitAndPush,
   createRepo,
   logOf,
+  remoteOnlyThroughConfig,
   showFile,
   tagCommit,
   tagsOf,
@@ -46,6 +49,7 @@ let pypi: PypiStandin;
 let dockerHost: string;
 let scratch: string;
 let repo: TestRepo;
+let repositoryUrl: string;
 
 beforeAll(async () => {
   requireDist();
@@ -58,6 +62,7 @@ beforeAll(async () => {
   pypi = new PypiStandin({ password: PYPI_TOKEN });
   await pypi.start();
   repo = await createRepo({ files: await serviceFiles() });
+  repositoryUrl = await remoteOnlyThroughConfig(repo);
 });
 
 afterAll(async () => {
@@ -74,7 +79,7 @@ const imageName = () => `${proxy.host}/${IMAGE}`;
 function releaseConfig() {
   return {
     branches: ['main'],
-    repositoryUrl: repo.remoteUrl,
+    repositoryUrl,
     plugins: [
       '@semantic-release/commit-analyzer',
       '@semantic-release/release-notes-generator',
@@ -126,6 +131,26 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
     expect(pypi.filesOf('os-vim-driver', '1.0.0').map((f) => f.filename)).toEqual([WHEEL, SDIST]);
     expect(await listTags(registry, IMAGE, registry.auth)).toEqual([]);
     expect(proxy.refused()).toBeGreaterThan(0);
+    // Before publishing, the run recorded what it decided in its claim on the tag.
+    const claim = await repo.git([
+      '--git-dir',
+      repo.remote,
+      'log',
+      '-1',
+      '--format=%B',
+      'refs/semantic-release-stack/releases/v1.0.0',
+    ]);
+    const record = JSON.parse(claim.split('semantic-release-stack-record: ')[1]!) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      tag: 'v1.0.0',
+      version: '1.0.0',
+      tagCommit: await repo.git(['rev-parse', 'v1.0.0']),
+      builtFrom: await repo.git(['rev-parse', 'v1.0.0^']),
+      branch: { name: 'main', type: 'release', main: true },
+      releasedVersions: [],
+      repositoryUrl,
+    });
+    expect(claim).not.toContain(PASSWORD);
     await rm(proxy.downFile);
     // With the registry back, a plain re-run of semantic-release sees the tag and has nothing to do: the gap this closes.
     const rerun = await runSemanticRelease(repo, { env: env() });
@@ -140,7 +165,11 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
 
     const resumed = await runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: env() });
     expect(resumed.code, resumed.output).toBe(0);
-    expect(resumed.stderr).toContain("the tag is @semantic-release/git's release commit");
+    // The branch and the commit the artifacts were built from (the release commit's parent) are the
+    // ones the interrupted run recorded in its claim before publishing.
+    expect(resumed.stderr).toContain(
+      `Resuming v1.0.0 (1.0.0) as recorded by the interrupted run: tag at ${(await repo.git(['rev-parse', 'v1.0.0'])).slice(0, 12)}, artifacts built from ${releasedFrom.slice(0, 12)}, branch main (release), options from the release record`,
+    );
     // The failed run claimed the tag before publishing (ECONCURRENT protection); this continues it.
     expect(resumed.stderr).toMatch(
       /Continuing the claim [0-9a-f]{40} the interrupted run pushed for v1\.0\.0/,
@@ -209,16 +238,22 @@ describe('semantic-release-stack publish --tag (resume after a failed publish)',
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(PYPI_TOKEN);
     }
-  });
+  }, 300_000);
 
-  it('refuses a tag that is not there, or one the tagFormat does not parse, with a coded error', async () => {
+  it('refuses a tag that is not there, or one without a record, with a coded error saying what to do', async () => {
     const missing = await runCli(['publish', '--tag', 'v9.9.9'], { cwd: repo.dir, env: env() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ERESUMETAG');
     expect(missing.stderr).toContain('git fetch --tags');
-    const bad = await runCli(['publish', '--tag', 'release-1'], { cwd: repo.dir, env: env() });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('does not name a SemVer version under the tagFormat `v${version}`');
-    expect(`${missing.stderr}${bad.stderr}`).not.toMatch(/\n\s+at /);
+    // A tag no run of this package claimed (an older version's, or one that stopped before publish).
+    await repo.git(['tag', 'v0.9.0', 'v1.0.0^']);
+    await repo.git(['push', '--quiet', 'origin', 'v0.9.0']);
+    const unrecorded = await runCli(['publish', '--tag', 'v0.9.0'], { cwd: repo.dir, env: env() });
+    expect(unrecorded.code).toBe(1);
+    expect(unrecorded.stderr).toContain('ERESUMENORECORD');
+    expect(unrecorded.stderr).toContain('`origin` has no `refs/semantic-release-stack/releases/v0.9.0`');
+    expect(unrecorded.stderr).toContain('git push origin :refs/tags/<tag>');
+    expect(`${missing.stderr}${unrecorded.stderr}`).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(repo.dir, '.git/worktrees'))).toBe(false);
   });
 });
