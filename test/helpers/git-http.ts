@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 const BACKEND = '/usr/lib/git-core/git-http-backend';
 
@@ -77,19 +78,10 @@ export async function startGitHttp(options: {
     });
     cgi.on('close', () => res.end());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(server),
     authorization,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }

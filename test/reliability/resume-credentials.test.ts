@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHttp, type GitHttpServer } from '../helpers/git-http.js';
 import { commitAndPush, createRepo, logOf, tagsOf, type TestRepo } from '../helpers/git.js';
+import { withArgvSamples } from '../helpers/processes.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
 import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
 import { FIXTURE_PLUGINS, PLUGIN, requireDist, runCli, serviceFiles } from './support.js';
@@ -112,8 +113,17 @@ describe('publish --tag reaches the remote with the credentials semantic-release
     expect(without.stderr).toContain('ECOMMANDFAILED');
     expect(without.stderr).toContain(`git ls-remote ${url}`);
 
-    const resumed = await runCli(['publish', '--tag', 'v1.1.0'], { cwd: repo.dir, env: env(credentials) });
+    const {
+      result: resumed,
+      argv,
+      samples,
+    } = await withArgvSamples(() =>
+      runCli(['publish', '--tag', 'v1.1.0'], { cwd: repo.dir, env: env(credentials) }),
+    );
     expect(resumed.code, resumed.output).toBe(0);
+    // The token reached git through its environment only: no process's argv held it.
+    expect(samples).toBeGreaterThan(10);
+    for (const secret of secretForms()) expect(argv.filter((a) => a.includes(secret))).toEqual([]);
     expect(resumed.stdout).toContain('published  the development version 1.2.0.dev0 on main');
     expect((await logOf(repo.remote, 'main'))[0]?.subject).toBe('chore(release): 1.2.0.dev0 [skip ci]');
     for (const text of [without.output, resumed.output])
