@@ -64,15 +64,15 @@ export async function recordedRelease(
   ctx: ExecContext,
   tag: string,
   tagCommit: string,
-): Promise<{ record: ReleaseRecord; claim: string; originUrl: string }> {
+): Promise<{ record: ReleaseRecord; claim: string; origin: { url: string; pushUrl: string } }> {
   const origin = await gitOut(ctx, ['config', '--get', 'remote.origin.url']);
   if (!origin.ok || !origin.output)
     throw stackError('ERESUMENORECORD', {
       tag,
       reason: 'the repository has no remote `origin` to read it from',
     });
-  const url = await gitAuthUrl(ctx, origin.output, [`refs/tags/${tag}:refs/tags/${tag}`]);
-  const claim = await remoteClaim(ctx, remoteFor(url, ctx), tag);
+  const pushUrl = await gitAuthUrl(ctx, origin.output, probeOf(tag));
+  const claim = await remoteClaim(ctx, remoteFor(pushUrl, ctx), tag);
   if (!claim) throw stackError('ERESUMENORECORD', { tag, reason: `\`origin\` has no \`${lockRef(tag)}\`` });
   if (!claim.record)
     throw stackError('ERESUMENORECORD', {
@@ -84,5 +84,8 @@ export async function recordedRelease(
       tag,
       reason: `it points at ${tagCommit.slice(0, 12)}, the release recorded ${claim.record.tag} at ${claim.record.tagCommit.slice(0, 12)} (the tag was moved)`,
     });
-  return { record: claim.record, claim: claim.commit, originUrl: url };
+  return { record: claim.record, claim: claim.commit, origin: { url: origin.output, pushUrl } };
 }
+
+/** A push that needs push rights and changes nothing: the tag onto itself (see gitAuthUrl). */
+export const probeOf = (tag: string): string[] => [`refs/tags/${tag}:refs/tags/${tag}`];

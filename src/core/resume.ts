@@ -15,7 +15,7 @@ import type { ReleaseRecord } from './release-record.js';
 import { checkoutTag } from './resume-checkout.js';
 import { resumeGithubRelease, resumeGithubTarget, usesGithub } from './resume-github.js';
 import { pluginsFor, resumeSuccess, summaryOf } from './resume-plugins.js';
-import { recordedRelease, releasedVersions, tagCommitOf } from './resume-release.js';
+import { probeOf, recordedRelease, releasedVersions, tagCommitOf } from './resume-release.js';
 
 /**
  * `semantic-release-stack publish --tag vX.Y.Z`: finishes a release whose tag is pushed but whose
@@ -92,7 +92,7 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
   const checkout = await checkoutTag({ ...base, cwd: root }, root, tagCommit);
   try {
     const ctx: ExecContext = { ...base, cwd: checkout.dir };
-    const { record, claim, originUrl } = await recordedRelease(ctx, options.tag, tagCommit);
+    const { record, claim, origin } = await recordedRelease(ctx, options.tag, tagCommit);
     const { releaseOptions, configDir, from } = await releaseOptionsOf(options, record, root);
     const entries = stackEntries(releaseOptions, configDir);
     if (entries.length === 0) throw stackError('ERESUMENOSTACK', { file: from });
@@ -110,11 +110,9 @@ export async function resumePublish(options: ResumeOptions): Promise<ResumeOutco
     const released = [...record.releasedVersions, ...later];
     const onDefault = [...record.defaultChannelVersions, ...later];
     // Where semantic-release pushed: the same URL, with the same token when it needed one.
-    const given = record.repositoryUrl ?? originUrl;
+    const given = record.repositoryUrl ?? origin.url;
     const pushUrl =
-      given === originUrl
-        ? originUrl
-        : await gitAuthUrl(ctx, given, [`refs/tags/${options.tag}:refs/tags/${options.tag}`]);
+      given === origin.url ? origin.pushUrl : await gitAuthUrl(ctx, given, probeOf(options.tag));
     const github = { options: releaseOptions, env: options.env, repositoryUrl: given, tag: options.tag };
     if (withGithub) resumeGithubTarget(github);
 

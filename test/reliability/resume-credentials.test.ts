@@ -14,8 +14,15 @@ import { startGitHttp, type GitHttpServer } from '../helpers/git-http.js';
 import { commitAndPush, createRepo, logOf, tagsOf, type TestRepo } from '../helpers/git.js';
 import { withArgvSamples } from '../helpers/processes.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
-import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
-import { FIXTURE_PLUGINS, PLUGIN, requireDist, runCli, serviceFiles } from './support.js';
+
+import {
+  FIXTURE_PLUGINS,
+  runCli,
+  serviceFiles,
+  serviceRelease,
+  SERVICE,
+  requireServiceBuild,
+} from './support.js';
 
 const TOKEN = `ghs_${Math.random().toString(36).slice(2)}credentials`;
 
@@ -26,8 +33,7 @@ let url: string;
 let headerKey: string;
 
 beforeAll(async () => {
-  requireDist();
-  await requirePythonModule('build', INSTALL_HINTS.build);
+  await requireServiceBuild();
   scratch = await mkdtemp(path.join(tmpdir(), 'srs-resume-credentials-'));
   repo = await createRepo({ files: await serviceFiles(), slug: 'acme/demo' });
   server = await startGitHttp({
@@ -48,23 +54,17 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-const config = () => ({
-  branches: ['main'],
-  repositoryUrl: url,
-  plugins: [
-    '@semantic-release/commit-analyzer',
-    '@semantic-release/release-notes-generator',
-    [
-      PLUGIN,
-      {
-        python: { versionFiles: ['osvimdriver/pkg_info.json'], interpreter: SYSTEM_PYTHON, isolation: false },
-        devVersion: true,
-      },
-    ],
-    ['@semantic-release/git', { assets: ['osvimdriver/pkg_info.json'] }],
-    path.join(FIXTURE_PLUGINS, 'stall-publish.mjs'),
-  ],
-});
+const config = () =>
+  serviceRelease(
+    url,
+    { python: SERVICE.python, devVersion: true },
+    {
+      after: [
+        ['@semantic-release/git', { assets: ['osvimdriver/pkg_info.json'] }],
+        path.join(FIXTURE_PLUGINS, 'stall-publish.mjs'),
+      ],
+    },
+  );
 
 const env = (extra: Record<string, string> = {}) => semanticReleaseEnv(repo, { HOME: scratch, ...extra });
 const unauthorized = () => server.requests.filter((r) => !r.authorized).length;

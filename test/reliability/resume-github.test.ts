@@ -22,8 +22,8 @@ import {
 } from '../helpers/github-standin.js';
 import { GITHUB_ASSETS } from '../../src/preset.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
-import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
-import { PLUGIN, requireDist, runCli, serviceFiles } from './support.js';
+
+import { runCli, serviceFiles, serviceRelease, SERVICE, requireServiceBuild } from './support.js';
 
 let github: GitHubStandin;
 let started: StartedStandin;
@@ -32,8 +32,7 @@ let repo: TestRepo;
 let repositoryUrl: string;
 
 beforeAll(async () => {
-  requireDist();
-  await requirePythonModule('build', INSTALL_HINTS.build);
+  await requireServiceBuild();
   github = new GitHubStandin({ repos: ['acme/demo'] });
   started = await github.start();
   scratch = await mkdtemp(path.join(tmpdir(), 'srs-resume-github-'));
@@ -57,27 +56,11 @@ const ASSETS = [
 ];
 
 function releaseConfig() {
-  return {
-    branches: ['main'],
+  return serviceRelease(
     repositoryUrl,
-    plugins: [
-      '@semantic-release/commit-analyzer',
-      '@semantic-release/release-notes-generator',
-      [
-        PLUGIN,
-        {
-          python: {
-            versionFiles: ['osvimdriver/pkg_info.json'],
-            interpreter: SYSTEM_PYTHON,
-            isolation: false,
-          },
-          docs: { dir: 'docs', name: 'os-vim-driver' },
-          helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
-        },
-      ],
-      githubPlugin(GITHUB_ASSETS),
-    ],
-  };
+    { python: SERVICE.python, docs: SERVICE.docs, helm: SERVICE.helm },
+    { after: [githubPlugin(GITHUB_ASSETS)] },
+  );
 }
 
 const env = () => semanticReleaseEnv(repo, { ...githubEnv(github), HOME: scratch });

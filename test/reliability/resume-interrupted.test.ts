@@ -4,7 +4,8 @@
  * release with every asset and Latest as the "latest" rule says, the development version commit.
  * (b) GitHub's API answers 502 to the release's creation until @semantic-release/github gives up;
  * (c) semantic-release is SIGKILLed in the middle of publish (the images are pushed, the GitHub
- * release is not). The repository reaches its remote ONLY through its own `.git/config`
+ * release is not); (a) the registry refuses every push (403 DENIED, as a read-only registry or
+ * credentials without push rights) from publish on, until it is fixed. The repository reaches its remote ONLY through its own `.git/config`
  * (`url.<bare>.insteadOf`): a resume that lost the repository's configuration could not even read
  * the release's record. Real semantic-release, git, dockerd and docker-registry; GitHub is the stand-in.
  */
@@ -35,14 +36,25 @@ import {
   runSemanticRelease,
   semanticReleaseEnv,
 } from '../helpers/semantic-release.js';
-import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
-import { FIXTURE_PLUGINS, PLUGIN, VERSION_FILES, requireDist, runCli, serviceFiles } from './support.js';
+
+import {
+  FIXTURE_PLUGINS,
+  VERSION_FILES,
+  runCli,
+  serviceFiles,
+  serviceRelease,
+  SERVICE,
+  requireServiceBuild,
+  flakyProxy,
+  type FlakyProxy,
+} from './support.js';
 
 const USER = 'release-bot';
 const PASSWORD = `interrupted-${Math.random().toString(36).slice(2)}-pw`;
 const IMAGE = 'acme/demo-app';
 
 let registry: Registry;
+let proxy: FlakyProxy;
 let github: GitHubStandin;
 let started: StartedStandin;
 let dockerHost: string;
@@ -51,13 +63,13 @@ let repo: TestRepo;
 let repositoryUrl: string;
 
 beforeAll(async () => {
-  requireDist();
-  await requirePythonModule('build', INSTALL_HINTS.build);
+  await requireServiceBuild();
   ({ host: dockerHost } = await ensureDocker());
   registry = await startRegistry({ auth: { user: USER, password: PASSWORD } });
+  scratch = await mkdtemp(path.join(tmpdir(), 'srs-resume-interrupted-'));
+  proxy = await flakyProxy(Number(registry.host.split(':')[1]), path.join(scratch, 'registry-down'));
   github = new GitHubStandin({ repos: ['acme/demo'] });
   started = await github.start();
-  scratch = await mkdtemp(path.join(tmpdir(), 'srs-resume-interrupted-'));
   repo = await createRepo({ files: await serviceFiles(), slug: 'acme/demo' });
   // The GitHub-like URL @semantic-release/github needs, resolved to the bare remote by the
   // repository's config alone (the stand-in speaks no git: without that config, nothing is there).
@@ -66,39 +78,33 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await started?.stop();
+  await proxy?.stop();
   await registry?.stop();
   await repo?.cleanup();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-const image = () => `${registry.host}/${IMAGE}`;
+const image = () => `${proxy.host}/${IMAGE}`;
 
 function releaseConfig() {
-  return {
-    branches: ['main'],
+  return serviceRelease(
     repositoryUrl,
-    plugins: [
-      '@semantic-release/commit-analyzer',
-      '@semantic-release/release-notes-generator',
-      [
-        PLUGIN,
-        {
-          python: {
-            versionFiles: ['osvimdriver/pkg_info.json'],
-            interpreter: SYSTEM_PYTHON,
-            isolation: false,
-          },
-          docs: { dir: 'docs', name: 'os-vim-driver' },
-          docker: { image: image() },
-          helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
-          devVersion: true,
-        },
+    {
+      python: SERVICE.python,
+      docs: SERVICE.docs,
+      docker: { image: image() },
+      helm: SERVICE.helm,
+      devVersion: true,
+    },
+    {
+      before: [path.join(FIXTURE_PLUGINS, 'registry-down.mjs')],
+      after: [
+        ['@semantic-release/git', { assets: VERSION_FILES }],
+        path.join(FIXTURE_PLUGINS, 'stall-publish.mjs'),
+        githubPlugin(GITHUB_ASSETS),
       ],
-      ['@semantic-release/git', { assets: VERSION_FILES }],
-      path.join(FIXTURE_PLUGINS, 'stall-publish.mjs'),
-      githubPlugin(GITHUB_ASSETS),
-    ],
-  };
+    },
+  );
 }
 
 const env = (extra: Record<string, string> = {}) =>
@@ -218,4 +224,28 @@ describe('publish --tag finishes an interrupted release through the repositoryâ€
         .sort(),
     ).toEqual(assetsFor('1.0.0'));
   });
+
+  it('(a) the registry refuses pushes from publish on: nothing of the new version is out but its tag', async () => {
+    await repo.git(['pull', '--quiet', '--rebase', 'origin', 'main']);
+    await commitAndPush(repo, 'feat: the third feature', { 'osvimdriver/third.py': 'Z = 3\n' });
+    const before = await getManifest(registry, IMAGE, 'latest', { auth: registry.auth });
+    const failed = await runSemanticRelease(repo, {
+      config: releaseConfig(),
+      env: env({ REGISTRY_DOWN_FILE: proxy.readOnlyFile }),
+    });
+    expect(failed.code, failed.output).not.toBe(0);
+    expect(await tagsOf(repo.remote)).toEqual(['v1.0.0', 'v1.1.0', 'v1.2.0']);
+    expect((await listTags(registry, IMAGE, registry.auth)).sort()).toEqual(['1.0.0', '1.1.0', 'latest']);
+    expect((await getManifest(registry, IMAGE, 'latest', { auth: registry.auth })).digest).toBe(
+      before.digest,
+    );
+    expect(github.releases.find((r) => r.tag_name === 'v1.2.0')).toBeUndefined();
+    await rm(proxy.readOnlyFile);
+
+    const resumed = await runCli(['publish', '--tag', 'v1.2.0'], { cwd: repo.dir, env: env() });
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(resumed.stdout).toContain(`published  ${image()}:1.2.0\n  published  ${image()}:latest\n`);
+    await expectReleased('1.2.0', '1.3.0.dev0', 'the third feature');
+    for (const text of [failed.output, resumed.output]) expect(text).not.toContain(PASSWORD);
+  }, 400_000);
 });

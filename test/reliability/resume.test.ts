@@ -26,17 +26,18 @@ import {
 import { PypiStandin } from '../helpers/pypi-standin.js';
 import { getBlob, getManifest, listTags, startRegistry, type Registry } from '../helpers/registry.js';
 import { runSemanticRelease, semanticReleaseEnv } from '../helpers/semantic-release.js';
-import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
+import { INSTALL_HINTS, requirePythonModule } from '../helpers/tools.js';
 import { manifestPuts } from '../kinds/docker/fixture.js';
 import {
   FIXTURE_PLUGINS,
-  PLUGIN,
   VERSION_FILES,
   flakyProxy,
-  requireDist,
   runCli,
   serviceFiles,
   type FlakyProxy,
+  serviceRelease,
+  SERVICE,
+  requireServiceBuild,
 } from './support.js';
 
 const USER = 'release-bot';
@@ -52,8 +53,7 @@ let repo: TestRepo;
 let repositoryUrl: string;
 
 beforeAll(async () => {
-  requireDist();
-  await requirePythonModule('build', INSTALL_HINTS.build);
+  await requireServiceBuild();
   await requirePythonModule('twine', INSTALL_HINTS.twine);
   ({ host: dockerHost } = await ensureDocker());
   registry = await startRegistry({ auth: { user: USER, password: PASSWORD } });
@@ -77,31 +77,20 @@ const IMAGE = 'acme/os-vim-driver';
 const imageName = () => `${proxy.host}/${IMAGE}`;
 
 function releaseConfig() {
-  return {
-    branches: ['main'],
+  return serviceRelease(
     repositoryUrl,
-    plugins: [
-      '@semantic-release/commit-analyzer',
-      '@semantic-release/release-notes-generator',
-      path.join(FIXTURE_PLUGINS, 'registry-down.mjs'),
-      [
-        PLUGIN,
-        {
-          python: {
-            versionFiles: ['osvimdriver/pkg_info.json'],
-            interpreter: SYSTEM_PYTHON,
-            isolation: false,
-            publish: { repositoryUrl: pypi.uploadUrl },
-          },
-          docs: { dir: 'docs', name: 'os-vim-driver' },
-          docker: { image: imageName() },
-          helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
-          devVersion: true,
-        },
-      ],
-      ['@semantic-release/git', { assets: VERSION_FILES }],
-    ],
-  };
+    {
+      python: { ...SERVICE.python, publish: { repositoryUrl: pypi.uploadUrl } },
+      docs: SERVICE.docs,
+      docker: { image: imageName() },
+      helm: SERVICE.helm,
+      devVersion: true,
+    },
+    {
+      before: [path.join(FIXTURE_PLUGINS, 'registry-down.mjs')],
+      after: [['@semantic-release/git', { assets: VERSION_FILES }]],
+    },
+  );
 }
 
 function env(): Record<string, string> {

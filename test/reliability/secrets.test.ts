@@ -23,9 +23,9 @@ import { GITHUB_ASSETS } from '../../src/preset.js';
 import { PypiStandin } from '../helpers/pypi-standin.js';
 import { listTags, startRegistry, type Registry } from '../helpers/registry.js';
 import { runSemanticRelease } from '../helpers/semantic-release.js';
-import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
+import { INSTALL_HINTS, requirePythonModule } from '../helpers/tools.js';
 import { watchArgv } from '../kinds/docker/fixture.js';
-import { PLUGIN, VERSION_FILES, requireDist, serviceFiles } from './support.js';
+import { VERSION_FILES, requireDist, serviceFiles, serviceRelease, SERVICE } from './support.js';
 
 const rand = () => Math.random().toString(36).slice(2, 10);
 const USER = 'release-bot';
@@ -86,31 +86,17 @@ afterAll(async () => {
 const IMAGE = 'acme/os-vim-driver';
 
 function releaseConfig(repositoryUrl: string, docker: Record<string, unknown> = {}) {
-  return {
-    branches: ['main'],
+  return serviceRelease(
     repositoryUrl,
-    plugins: [
-      '@semantic-release/commit-analyzer',
-      '@semantic-release/release-notes-generator',
-      [
-        PLUGIN,
-        {
-          python: {
-            versionFiles: ['osvimdriver/pkg_info.json'],
-            interpreter: SYSTEM_PYTHON,
-            isolation: false,
-            publish: { repositoryUrl: pypi.uploadUrl },
-          },
-          docs: { dir: 'docs', name: 'os-vim-driver' },
-          docker: { image: `${registry.host}/${IMAGE}`, ...docker },
-          helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
-          devVersion: true,
-        },
-      ],
-      ['@semantic-release/git', { assets: VERSION_FILES }],
-      githubPlugin(GITHUB_ASSETS),
-    ],
-  };
+    {
+      python: { ...SERVICE.python, publish: { repositoryUrl: pypi.uploadUrl } },
+      docs: SERVICE.docs,
+      docker: { image: `${registry.host}/${IMAGE}`, ...docker },
+      helm: SERVICE.helm,
+      devVersion: true,
+    },
+    { after: [['@semantic-release/git', { assets: VERSION_FILES }], githubPlugin(GITHUB_ASSETS)] },
+  );
 }
 
 function env(password = PASSWORD): Record<string, string> {

@@ -9,6 +9,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../helpers/semantic-release.js';
+import { INSTALL_HINTS, SYSTEM_PYTHON, requirePythonModule } from '../helpers/tools.js';
 
 export const PLUGIN = path.join(PROJECT_ROOT, 'dist/index.js');
 export const CLI = path.join(PROJECT_ROOT, 'dist/cli.js');
@@ -52,6 +53,11 @@ export interface FlakyProxy {
   host: string;
   /** While this file exists every new connection is closed at once (the registry is "down"). */
   downFile: string;
+  /**
+   * While this file exists the registry refuses every write (POST, PUT, PATCH, DELETE) with 403
+   * DENIED, as a read-only registry or credentials without push rights do; reads go through.
+   */
+  readOnlyFile: string;
   connections(): number;
   refused(): number;
   stop(): Promise<void>;
@@ -59,9 +65,14 @@ export interface FlakyProxy {
 
 /**
  * A TCP proxy to `127.0.0.1:targetPort` that refuses connections while `downFile` exists, and cuts
- * open ones at their next request.
+ * open ones at their next request; while `${downFile}.read-only` exists it answers writes with 403.
  */
+const WRITE = /^(POST|PUT|PATCH|DELETE) /;
+const DENIED_BODY = '{"errors":[{"code":"DENIED","message":"this registry is read-only"}]}';
+const DENIED = `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${DENIED_BODY.length}\r\nConnection: close\r\n\r\n${DENIED_BODY}`;
+
 export async function flakyProxy(targetPort: number, downFile: string): Promise<FlakyProxy> {
+  const readOnlyFile = `${downFile}.read-only`;
   const sockets = new Set<Socket>();
   let connections = 0;
   let refused = 0;
@@ -81,15 +92,27 @@ export async function flakyProxy(targetPort: number, downFile: string): Promise<
         upstream.destroy();
       });
     }
-    // An outage also ends connections opened before it (a kept-alive socket of the registry client).
-    const cutIfDown = () => {
-      if (!existsSync(downFile)) return;
-      refused++;
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('data', cutIfDown);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      // An outage also ends connections opened before it (a kept-alive socket of the registry client).
+      if (existsSync(downFile)) {
+        refused++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      // A request's first chunk starts with its method; the connection is closed after a refusal.
+      if (existsSync(readOnlyFile) && WRITE.test(chunk.subarray(0, 8).toString('latin1'))) {
+        refused++;
+        upstream.destroy();
+        client.end(DENIED);
+        return;
+      }
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
+    client.on('end', () => upstream.end());
     upstream.pipe(client);
   });
   await new Promise<void>((resolve, reject) => {
@@ -100,6 +123,7 @@ export async function flakyProxy(targetPort: number, downFile: string): Promise<
   return {
     host: `127.0.0.1:${port}`,
     downFile,
+    readOnlyFile,
     connections: () => connections,
     refused: () => refused,
     stop: async () => {
@@ -128,6 +152,41 @@ export async function serviceFiles(): Promise<Record<string, string>> {
     files[rel] = await readFile(path.join(fixture, rel), 'utf8');
   }
   return files;
+}
+
+/** The service's kind sections: the wheel from osvimdriver/pkg_info.json, its docs, its chart. */
+export const SERVICE = {
+  python: { versionFiles: ['osvimdriver/pkg_info.json'], interpreter: SYSTEM_PYTHON, isolation: false },
+  docs: { dir: 'docs', name: 'os-vim-driver' },
+  helm: { chart: 'helm/os-vim-driver', imageTagKey: 'docker.version' },
+};
+
+/** What releasing the service needs: the built package and `python -m build`. */
+export async function requireServiceBuild(): Promise<void> {
+  requireDist();
+  await requirePythonModule('build', INSTALL_HINTS.build);
+}
+
+/**
+ * The service's release configuration on `main`: the commit analyzer and notes generator, then
+ * `before`, the stack (the built plugin) with `stack` as its options, then `after`.
+ */
+export function serviceRelease(
+  repositoryUrl: string,
+  stack: Record<string, unknown>,
+  { before = [], after = [] }: { before?: unknown[]; after?: unknown[] } = {},
+) {
+  return {
+    branches: ['main'],
+    repositoryUrl,
+    plugins: [
+      '@semantic-release/commit-analyzer',
+      '@semantic-release/release-notes-generator',
+      ...before,
+      [PLUGIN, stack],
+      ...after,
+    ],
+  };
 }
 
 export const VERSION_FILES = [

@@ -245,7 +245,9 @@ describe('python kind: example projects released through Trusted Publishing with
         runCli(['publish', '--tag', 'v1.0.0'], { cwd: repo.dir, env: semanticReleaseEnv(repo, oidc.env()) }),
       );
       expect(resumed.result.code, resumed.result.output).toBe(0);
-      expect(resumed.result.stderr).toContain("the tag is @semantic-release/git's release commit");
+      // Built from the commit the interrupted run recorded: @semantic-release/git's release commit's parent.
+      const builtFrom = (await repo.git(['rev-parse', 'v1.0.0^'])).slice(0, 12);
+      expect(resumed.result.stderr).toContain(`, artifacts built from ${builtFrom}, branch main (release)`);
       expect(pypi.minted.length).toBe(minted + 1);
       // Rebuilt at the tag, byte for byte what the failed run prepared (and attached, with a GitHub release).
       expect(pypi.filesOf('saltmarsh-estuary', '1.0.0').map((f) => [f.filename, f.sha256, f.auth])).toEqual(
