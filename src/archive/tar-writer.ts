@@ -152,25 +152,8 @@ function checkNumber(what: string, v: number, max = MAX_OCTAL_11): void {
   if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new Error(`tar: invalid ${what} ${v}`);
 }
 
-let crcTable: Int32Array | undefined;
-
-/** Software CRC-32 (gzip's), for Node versions before zlib.crc32 (20.15). */
-export function softCrc32(data: Uint8Array, previous = 0): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = ~previous;
-  for (const byte of data) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, previous?: number) => number }).crc32;
-const crc32 = nativeCrc32 ?? softCrc32;
+// zlib's own CRC-32 (Node 20.15 and newer; the package needs 22.22.2): the gzip trailer's checksum.
+const crc32 = zlib.crc32;
 
 /**
  * The gzip member header is written by hand around a raw deflate stream: Node's gzip header carries
