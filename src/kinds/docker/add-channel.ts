@@ -3,7 +3,7 @@ import { noPublish, type PublishResult, type ReleaseContext } from '../../kind.j
 import { imageRef } from '../../oci/reference.js';
 import type { DockerConfig, ImageConfig } from './config.js';
 import { stackError } from './errors.js';
-import { imageRelease, mergeResults, moveFloatingTags } from './publish.js';
+import { eachImage, imageRelease, moveFloatingTags } from './publish.js';
 import { registryClient, registryError, remoteImage } from './registry.js';
 import { imageTags } from './tags.js';
 
@@ -13,9 +13,7 @@ export async function addImagesChannel(
   ctx: ReleaseContext,
   fetchImpl?: HttpFetch,
 ): Promise<PublishResult> {
-  const results: PublishResult[] = [];
-  for (const image of config.images) results.push(await addImageChannel(image, ctx, fetchImpl));
-  return mergeResults(results);
+  return eachImage(config, (image) => addImageChannel(image, ctx, fetchImpl));
 }
 
 /**

@@ -27,13 +27,21 @@ export async function publishImages(
   ctx: ReleaseContext,
   fetchImpl?: HttpFetch,
 ): Promise<PublishResult> {
+  return eachImage(config, (image) => publishImage(image, ctx, fetchImpl));
+}
+
+/** `step` for every image, one after the other, the results merged into one. */
+export async function eachImage(
+  config: DockerConfig,
+  step: (image: ImageConfig) => Promise<PublishResult>,
+): Promise<PublishResult> {
   const results: PublishResult[] = [];
-  for (const image of config.images) results.push(await publishImage(image, ctx, fetchImpl));
+  for (const image of config.images) results.push(await step(image));
   return mergeResults(results);
 }
 
 /** The images' outcomes and records together; semantic-release lists them as one release. */
-export function mergeResults(results: readonly PublishResult[]): PublishResult {
+function mergeResults(results: readonly PublishResult[]): PublishResult {
   const releases = results.flatMap((r) => (r.release ? [r.release] : []));
   const merged: PublishResult = {
     outcomes: results.flatMap((r) => r.outcomes),
